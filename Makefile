@@ -1,0 +1,39 @@
+# Skating analysis: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Report parameters (empty = the notebooks' own defaults), e.g. make report AS_OF=2026-02-14 TIME_STYLE=nl
+AS_OF ?=
+TIME_STYLE ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help report test notebooks lab benchmark clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
+	@touch $(STAMP)
+
+report: $(STAMP)  ## Execute every notebook and write HTML to reports/
+	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE))
+
+test: $(STAMP)  ## Run the unit tests and strict nbval over notebooks/
+	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing data or code)
+	$(BIN)/python -m analysis.report --refresh-notebooks
+
+lab: $(STAMP)  ## Start JupyterLab on the project with the project's environment
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
+
+benchmark: $(STAMP)  ## Measure report build vs its floor, test time, simulation speed
+	$(BIN)/python benchmarks/run.py
+
+clean:  ## Remove reports/ and the virtual environment
+	rm -rf reports $(VENV)

@@ -1,0 +1,17 @@
+"""Analysis helpers for elite long-track speed skating (Milano Cortina 2026 women's sprint)."""
+
+from .data import DataError, load_entries, load_records, load_results, load_splits, load_venues
+from .times import format_gap, format_time, parse_gap, parse_time
+
+__all__ = [
+    "DataError",
+    "load_results",
+    "load_splits",
+    "load_records",
+    "load_venues",
+    "load_entries",
+    "parse_time",
+    "parse_gap",
+    "format_time",
+    "format_gap",
+]

@@ -1,0 +1,662 @@
+"""Load and validate the curated CSV files in ``data/``.
+
+Every loader reads the raw files strictly and raises :class:`DataError` naming the file,
+the line and the column of the first problem. Nothing that fails a check is loaded.
+
+Files (see ``data/README.md`` for the column definitions):
+
+* ``results/*.csv``  one row per skater per race  -> :func:`load_results`
+* ``splits/*.csv``   intermediate times           -> :func:`load_splits`
+* ``records.csv``    OR and WR progressions       -> :func:`load_records`
+* ``venues.csv``     rinks with altitude          -> :func:`load_venues`
+* ``entries.csv``    Olympic entry lists          -> :func:`load_entries`
+
+The data folder is ``data/`` beside the package, or ``$SKATING_DATA_DIR`` if set, or the
+``data_dir`` argument of each loader.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .nations import is_ioc_code
+from .times import is_international, parse_time
+
+__all__ = [
+    "DataError",
+    "data_path",
+    "load_results",
+    "load_splits",
+    "load_records",
+    "load_venues",
+    "load_entries",
+    "RACE_KEY",
+]
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+RACE_KEY = ["competition", "date", "distance_m"]
+
+COMPETITION_TYPES = ("OG", "WC", "WCH", "ECH", "NAT", "OTHER")
+STATUSES = ("DNF", "DQ", "DNS", "WDR")
+LANES = ("inner", "outer")
+NOTES = ("OR", "WR", "TR", "=TR", "NR")  # =TR: equalled the track record
+DISTANCES = (500, 1000, 1500, 3000, 5000, 10000)
+ENTRY_STATUSES = ("entered", "withdrawn", "reserve")
+
+
+class DataError(ValueError):
+    """Bad input in a data file; the message names the file, line and column."""
+
+    def __init__(self, file: Path | str, line: int | None, column: str | None, problem: str):
+        self.file = str(file)
+        self.line = line
+        self.column = column
+        self.problem = problem
+        where = self.file
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {problem}")
+
+
+def data_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``data_dir``, else ``$SKATING_DATA_DIR``, else ``data/`` of the project."""
+    if data_dir is not None:
+        return Path(data_dir)
+    env = os.environ.get("SKATING_DATA_DIR")
+    return Path(env) if env else PACKAGE_ROOT / "data"
+
+
+# --------------------------------------------------------------------------- raw CSV
+
+
+class _Row(dict):
+    """One CSV record with its file and line number."""
+
+    file: Path
+    line: int
+
+    def fail(self, column: str | None, problem: str) -> DataError:
+        return DataError(self.file, self.line, column, problem)
+
+
+def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
+    """Read a comma-separated UTF-8 file with exactly ``columns`` as its header."""
+    if not path.is_file():
+        raise DataError(path, None, None, "file not found")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(path, None, None, "the file is empty (expected a header row and data)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(path, line, None, f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8") from None
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        raise DataError(path, last, None, "the last line has no line ending: the file may be truncated")
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise DataError(path, 1, None, f"unreadable CSV header ({exc})") from None
+    header = [h.strip() for h in header]
+    if len(header) == 1 and ";" in header[0]:
+        raise DataError(path, 1, None, "the file is separated by semicolons; use commas")
+    missing = [c for c in columns if c not in header]
+    unknown = [c for c in header if c not in columns]
+    if missing and unknown and len(missing) == len(unknown) == 1:
+        raise DataError(path, 1, unknown[0], f"unknown column (expected '{missing[0]}'?)")
+    if missing:
+        raise DataError(path, 1, missing[0], "required column is missing from the header")
+    if unknown:
+        raise DataError(path, 1, unknown[0], f"unknown column; expected only {', '.join(columns)}")
+    if len(set(header)) != len(header):
+        dup = next(c for c in header if header.count(c) > 1)
+        raise DataError(path, 1, dup, "column appears twice in the header")
+
+    rows: list[_Row] = []
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, reader.line_num, None, f"malformed CSV ({exc})") from None
+        line = reader.line_num
+        if not fields:
+            raise DataError(path, line, None, "empty line inside the data")
+        if len(fields) != len(header):
+            raise DataError(
+                path, line, None,
+                f"has {len(fields)} fields, expected {len(header)} (a missing or extra comma, or a truncated line)",
+            )
+        row = _Row(zip(header, (f.strip() for f in fields)))
+        for column, value in row.items():
+            if "\n" in value or "\r" in value:
+                raise DataError(path, line, column, "line break inside a field")
+        row.file, row.line = path, line
+        rows.append(row)
+    if not rows:
+        raise DataError(path, None, None, "the file has a header but no data rows")
+    return rows
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+def _required(row: _Row, column: str) -> str:
+    value = row[column]
+    if not value:
+        raise row.fail(column, "required value is empty")
+    return value
+
+
+def _date(row: _Row, column: str) -> pd.Timestamp:
+    value = _required(row, column)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise row.fail(column, f"{value!r} is not a date in YYYY-MM-DD form")
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(value))
+    except ValueError:
+        raise row.fail(column, f"{value!r} is not a real calendar date") from None
+
+
+def _int(row: _Row, column: str, *, required: bool, allowed: Iterable[int] | None = None, minimum: int = 1) -> int | None:
+    value = row[column]
+    if not value:
+        if required:
+            raise row.fail(column, "required value is empty")
+        return None
+    if not re.fullmatch(r"\d+", value):
+        raise row.fail(column, f"{value!r} is not a whole number")
+    number = int(value)
+    if number < minimum:
+        raise row.fail(column, f"{value!r} must be at least {minimum}")
+    if allowed is not None and number not in allowed:
+        raise row.fail(column, f"{value!r} is not one of {', '.join(map(str, allowed))}")
+    return number
+
+
+def _choice(row: _Row, column: str, allowed: Iterable[str], *, required: bool) -> str | None:
+    value = row[column]
+    if not value:
+        if required:
+            raise row.fail(column, f"required value is empty (one of {', '.join(allowed)})")
+        return None
+    if value not in allowed:
+        raise row.fail(column, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _time(row: _Row, column: str, *, hand_times: bool = False) -> float:
+    value = _required(row, column)
+    if not is_international(value):
+        raise row.fail(column, f"{value!r} is not a time in international notation such as '1:12.31' or '36.49'")
+    try:
+        seconds = parse_time(value)
+    except ValueError as exc:
+        raise row.fail(column, str(exc)) from None
+    decimals = len(value.rsplit(".", 1)[1])
+    if decimals == 1 and not hand_times:
+        raise row.fail(column, f"{value!r} has one decimal; results need hundredths")
+    return seconds
+
+
+def _nation(row: _Row, column: str = "nation") -> str:
+    value = _required(row, column)
+    if not is_ioc_code(value):
+        raise row.fail(column, f"{value!r} is not an IOC nation code (e.g. NED, JPN, USA)")
+    return value
+
+
+def _name(row: _Row, column: str) -> str:
+    value = _required(row, column)
+    if re.search(r"[<>{}\[\]|\\]|\s{2,}", value):
+        raise row.fail(column, f"{value!r} contains characters that do not belong in a name")
+    return value
+
+
+def _url(row: _Row, column: str = "source") -> str:
+    value = _required(row, column)
+    if not re.fullmatch(r"https?://[^\s\"<>]+", value):
+        raise row.fail(column, f"{value!r} is not a web address (http:// or https://)")
+    return value
+
+
+def _notes(row: _Row, column: str = "note") -> str | None:
+    value = row[column]
+    if not value:
+        return None
+    for token in value.split():
+        if token not in NOTES:
+            raise row.fail(column, f"{token!r} is not a record flag ({', '.join(NOTES)})")
+    return value
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise DataError(folder, None, None, "data folder not found")
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise DataError(folder, None, None, "no CSV files in this folder")
+    return files
+
+
+def _frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=list(dtypes))
+    return frame.astype(dtypes)
+
+
+# --------------------------------------------------------------------------- name checks
+
+
+def _name_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if c.isalpha())
+    return letters.casefold()
+
+
+def _check_people(rows: Iterable[tuple[_Row, str, str | None]]) -> None:
+    """One spelling and one nation per skater across all files.
+
+    ``rows`` yields (row, skater, nation); nation may be None where a file has none.
+    """
+    spelling: dict[str, tuple[str, _Row]] = {}
+    nation_of: dict[str, tuple[str, _Row]] = {}
+    for row, skater, nation in rows:
+        key = _name_key(skater)
+        seen = spelling.setdefault(key, (skater, row))
+        if seen[0] != skater:
+            first = seen[1]
+            raise row.fail(
+                "skater",
+                f"{skater!r} is spelled {seen[0]!r} in {first.file.name} line {first.line}; use one spelling",
+            )
+        if nation is None:
+            continue
+        had = nation_of.setdefault(skater, (nation, row))
+        if had[0] != nation:
+            first = had[1]
+            raise row.fail(
+                "nation",
+                f"{skater} is {nation} here but {had[0]} in {first.file.name} line {first.line}; a skater has one nation",
+            )
+
+
+# --------------------------------------------------------------------------- venues
+
+VENUE_COLUMNS = ["venue", "city", "country", "altitude_m", "indoor", "source", "accessed"]
+VENUE_DTYPES = {
+    "venue": "string", "city": "string", "country": "string", "altitude_m": "float64",
+    "indoor": "boolean", "source": "string", "accessed": "datetime64[ns]",
+}
+
+
+def load_venues(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Rinks: ``venue, city, country, altitude_m, indoor, source, accessed``."""
+    path = data_path(data_dir) / "venues.csv"
+    records, seen = [], {}
+    for row in _read_rows(path, VENUE_COLUMNS):
+        venue = _name(row, "venue")
+        if venue in seen:
+            raise row.fail("venue", f"{venue!r} is listed twice (first on line {seen[venue]})")
+        seen[venue] = row.line
+        altitude = row["altitude_m"]
+        if altitude and not re.fullmatch(r"-?\d+(\.\d+)?", altitude):
+            raise row.fail("altitude_m", f"{altitude!r} is not a number of metres")
+        records.append({
+            "venue": venue,
+            "city": _required(row, "city"),
+            "country": _nation(row, "country"),
+            "altitude_m": float(altitude) if altitude else None,  # missing stays missing
+            "indoor": _choice(row, "indoor", ("yes", "no"), required=True) == "yes",
+            "source": _url(row),
+            "accessed": _date(row, "accessed"),
+        })
+    return _frame(records, VENUE_DTYPES)
+
+
+def _known_venues(base: Path) -> set[str] | None:
+    return set(load_venues(base)["venue"]) if (base / "venues.csv").exists() else None
+
+
+def _check_venue(row: _Row, venue: str, known: set[str] | None) -> None:
+    if known is not None and venue not in known:
+        raise row.fail("venue", f"unknown venue {venue!r}: add it to venues.csv")
+
+
+# --------------------------------------------------------------------------- records
+
+RECORD_COLUMNS = ["record", "distance_m", "date", "skater", "nation", "time", "venue", "city", "source", "accessed", "note"]
+RECORD_DTYPES = {
+    "record": "string", "distance_m": "Int64", "date": "datetime64[ns]", "skater": "string",
+    "nation": "string", "time_s": "float64", "venue": "string", "city": "string",
+    "source": "string", "accessed": "datetime64[ns]", "note": "string", "equalled": "bool",
+}
+
+
+def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
+    path = base / "records.csv"
+    known = _known_venues(base)
+    out: list[tuple[_Row, dict]] = []
+    last: dict[tuple[str, int], tuple[_Row, dict]] = {}
+    for row in _read_rows(path, RECORD_COLUMNS):
+        rec = {
+            "record": _choice(row, "record", ("OR", "WR"), required=True),
+            "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+            "date": _date(row, "date"),
+            "skater": _name(row, "skater"),
+            "nation": _nation(row),
+            "time_s": _time(row, "time", hand_times=True),
+            # A source may give the date and time of an old record but not the rink: missing stays missing.
+            "venue": _name(row, "venue") if row["venue"] else None,
+            "city": row["city"] or None,
+            "source": _url(row),
+            "accessed": _date(row, "accessed"),
+            "note": row["note"] or None,
+            "equalled": row["note"].lower().startswith(("tie", "equalled")),
+        }
+        if rec["venue"] is not None:
+            _check_venue(row, rec["venue"], known)
+        key = (rec["record"], rec["distance_m"])
+        if key in last:
+            prev_row, prev = last[key]
+            if rec["date"] < prev["date"]:
+                raise row.fail("date", f"{rec['record']} {rec['distance_m']} m rows must be in date order "
+                                       f"(line {prev_row.line} is later)")
+            if rec["equalled"]:
+                if abs(rec["time_s"] - prev["time_s"]) > 1e-9:
+                    raise row.fail("note", f"marked as equalling the record, but {row['time']} is not "
+                                           f"{prev_row['time']} (line {prev_row.line})")
+            elif rec["time_s"] >= prev["time_s"]:
+                raise row.fail("time", f"{row['time']} does not improve on the previous {rec['record']} "
+                                       f"({prev_row['time']}, line {prev_row.line}); a tie needs the note 'tie'")
+        elif rec["equalled"]:
+            raise row.fail("note", "the first record of a progression cannot equal an earlier one")
+        if not rec["equalled"]:
+            last[key] = (row, rec)
+        out.append((row, rec))
+    return out
+
+
+def load_records(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Olympic (OR) and world (WR) record progressions, in date order per record and distance.
+
+    Columns: ``record, distance_m, date, skater, nation, time_s, hand_timed, venue, city, source,
+    accessed, note, equalled``. Each progression must strictly improve; a row whose note starts with
+    "tie" records an equalled record (``equalled`` True) and must repeat the standing time.
+    """
+    rows = _record_rows(data_path(data_dir))
+    _check_people((row, rec["skater"], rec["nation"]) for row, rec in rows)
+    frame = _frame([rec for _, rec in rows], RECORD_DTYPES)
+    frame.insert(frame.columns.get_loc("time_s") + 1, "hand_timed", _hand_timed([row["time"] for row, _ in rows]))
+    return frame
+
+
+def _hand_timed(texts: list[str]) -> pd.Series:
+    return pd.Series([len(t.rsplit(".", 1)[1]) == 1 for t in texts], dtype="boolean")
+
+
+# --------------------------------------------------------------------------- results
+
+RESULT_COLUMNS = [
+    "competition", "competition_type", "date", "venue", "distance_m", "rank", "skater", "nation",
+    "time", "pair", "lane", "status", "note", "source", "accessed",
+]
+RESULT_DTYPES = {
+    "competition": "string", "competition_type": "string", "date": "datetime64[ns]", "venue": "string",
+    "distance_m": "Int64", "rank": "Int64", "skater": "string", "nation": "string", "time_s": "float64",
+    "pair": "Int64", "lane": "string", "status": "string", "note": "string", "source": "string",
+    "accessed": "datetime64[ns]",
+}
+
+
+def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
+    status = _choice(row, "status", STATUSES, required=False)
+    if status is not None and row["rank"]:
+        raise row.fail("rank", f"a skater with status {status} has no rank")
+    # Missing stays missing: a source may give a rank without the time, or a time without the rank.
+    rank = _int(row, "rank", required=False)
+    time_s = _time(row, "time") if row["time"] else None
+    rec = {
+        "competition": _required(row, "competition"),
+        "competition_type": _choice(row, "competition_type", COMPETITION_TYPES, required=True),
+        "date": _date(row, "date"),
+        "venue": _name(row, "venue"),
+        "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+        "rank": rank,
+        "skater": _name(row, "skater"),
+        "nation": _nation(row),
+        "time_s": time_s,
+        "pair": _int(row, "pair", required=False),
+        "lane": _choice(row, "lane", LANES, required=False),
+        "status": status,
+        "note": _notes(row),
+        "source": _url(row),
+        "accessed": _date(row, "accessed"),
+    }
+    if rec["lane"] and rec["pair"] is None:
+        raise row.fail("lane", "a lane is given without a pair number")
+    _check_venue(row, rec["venue"], known_venues)
+    return rec
+
+
+def _decimals(text: str) -> int:
+    return len(text.rsplit(".", 1)[1])
+
+
+def _units(seconds: float, decimals: int) -> int:
+    """Time truncated to ``decimals`` (official timing truncates), as an integer."""
+    return int(round(seconds * 1000)) // 10 ** (3 - decimals)
+
+
+def _check_race(race: list[tuple[_Row, dict]]) -> None:
+    """Within one race: one row per skater, one venue, ranks that follow the times, pairs of two."""
+    first_row, first = race[0]
+    skaters: dict[str, _Row] = {}
+    pairs: dict[int, list[tuple[_Row, dict]]] = {}
+    for row, rec in race:
+        if rec["skater"] in skaters:
+            raise row.fail("skater", f"{rec['skater']} appears twice in this race (also line {skaters[rec['skater']].line})")
+        skaters[rec["skater"]] = row
+        if rec["venue"] != first["venue"] or rec["competition_type"] != first["competition_type"]:
+            column = "venue" if rec["venue"] != first["venue"] else "competition_type"
+            raise row.fail(column, f"differs from line {first_row.line} of the same race")
+        if rec["pair"] is not None:
+            pairs.setdefault(rec["pair"], []).append((row, rec))
+    for pair, members in pairs.items():
+        if len(members) > 2:
+            raise members[2][0].fail("pair", f"pair {pair} has more than two skaters")
+        if len(members) == 2 and members[0][1]["lane"] and members[0][1]["lane"] == members[1][1]["lane"]:
+            raise members[1][0].fail("lane", f"both skaters of pair {pair} are in the {members[1][1]['lane']} lane")
+
+    ranked = sorted(
+        ((rec["rank"], rec["time_s"], row) for row, rec in race
+         if rec["rank"] is not None and rec["time_s"] is not None),
+        key=lambda item: (item[0], item[1], item[2].line),
+    )
+    for (rank_a, time_a, row_a), (rank_b, time_b, row_b) in zip(ranked, ranked[1:]):
+        # Compare at the coarser precision of the two: 1:54.865 and 1:54.86 are equal in hundredths.
+        decimals = min(_decimals(row_a["time"]), _decimals(row_b["time"]))
+        units_a, units_b = _units(time_a, decimals), _units(time_b, decimals)
+        if units_b < units_a:
+            raise row_b.fail("rank", f"rank {rank_b} with {row_b['time']} is faster than rank {rank_a} "
+                                     f"with {row_a['time']} (line {row_a.line}): ranks contradict the times")
+        if rank_a == rank_b and units_a != units_b:
+            raise row_b.fail("rank", f"rank {rank_b} twice with different times ({row_a['time']} on line "
+                                     f"{row_a.line}, {row_b['time']} here); a shared rank needs equal times")
+    timed = [rec["time_s"] for _, rec in race if rec["time_s"] is not None and rec["status"] is None]
+    if ranked and ranked[0][0] == 1 and ranked[0][1] > min(timed) + 1e-9:
+        raise ranked[0][2].fail("rank", "the winner's time is not the fastest of the race")
+
+
+def _check_record_flags(results: list[tuple[_Row, dict]], base: Path) -> None:
+    """A result flagged OR/WR must be a row of the record progression (same skater, date, time)."""
+    flagged = [(row, rec) for row, rec in results if rec["note"] and {"OR", "WR"} & set(rec["note"].split())]
+    if not flagged and not (base / "records.csv").exists():
+        return
+    records = {
+        (rec["record"], rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"], 3))
+        for _, rec in _record_rows(base)
+    }
+    for row, rec in flagged:
+        for flag in set(rec["note"].split()) & {"OR", "WR"}:
+            key = (flag, rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"] or 0, 3))
+            if key not in records:
+                raise row.fail("note", f"flagged {flag}, but records.csv has no {flag} by {rec['skater']} "
+                                       f"in {row['time']} on {row['date']}: the flag contradicts the record progression")
+
+
+def _result_rows(base: Path) -> list[tuple[_Row, dict]]:
+    known = _known_venues(base)
+    out: list[tuple[_Row, dict]] = []
+    for path in _files(base / "results"):
+        out.extend((row, _result_record(row, known)) for row in _read_rows(path, RESULT_COLUMNS))
+    return out
+
+
+def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Every race result, one row per skater per race.
+
+    Columns: ``competition, competition_type, date, venue, distance_m, rank, skater, nation,
+    time_s, pair, lane, status, note, source, accessed``. ``time_s`` is NaN and ``rank`` NA for a
+    skater with a ``status`` (DNF, DQ, DNS, WDR). A race is identified by ``RACE_KEY``.
+    """
+    base = data_path(data_dir)
+    rows = _result_rows(base)
+    races: dict[tuple, list[tuple[_Row, dict]]] = {}
+    for row, rec in rows:
+        races.setdefault((rec["competition"], rec["date"], rec["distance_m"]), []).append((row, rec))
+    for race in races.values():
+        _check_race(race)
+    people = [(row, rec["skater"], rec["nation"]) for row, rec in rows]
+    if (base / "records.csv").exists():
+        people += [(row, rec["skater"], rec["nation"]) for row, rec in _record_rows(base)]
+    _check_people(people)
+    _check_record_flags(rows, base)
+    frame = _frame([rec for _, rec in rows], RESULT_DTYPES)
+    return frame.sort_values(["date", "distance_m", "competition", "rank", "skater"], kind="stable",
+                             na_position="last").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- splits
+
+SPLIT_COLUMNS = ["competition", "date", "distance_m", "skater", "split_m", "elapsed", "source", "accessed"]
+SPLIT_DTYPES = {
+    "competition": "string", "date": "datetime64[ns]", "distance_m": "Int64", "skater": "string",
+    "split_m": "Int64", "elapsed_s": "float64", "decimals": "Int64", "source": "string",
+    "accessed": "datetime64[ns]",
+}
+
+
+def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Intermediate times: ``competition, date, distance_m, skater, split_m, elapsed_s, decimals, source, accessed``.
+
+    ``decimals`` is the precision the source gave (1 for broadcast tenths, 2 for official hundredths).
+
+    Each split must belong to a result in ``results/``, come before the finish distance, increase
+    with distance and be below the final time.
+    """
+    base = data_path(data_dir)
+    finishes = {
+        (rec["competition"], rec["date"], rec["distance_m"], rec["skater"]): rec["time_s"]
+        for _, rec in _result_rows(base)
+    }
+    records: list[dict] = []
+    by_skater: dict[tuple, list[tuple[_Row, dict]]] = {}
+    for path in _files(base / "splits"):
+        for row in _read_rows(path, SPLIT_COLUMNS):
+            rec = {
+                "competition": _required(row, "competition"),
+                "date": _date(row, "date"),
+                "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+                "skater": _name(row, "skater"),
+                "split_m": _int(row, "split_m", required=True),
+                # Broadcast graphics round splits to tenths; keep them, with their precision.
+                "elapsed_s": _time(row, "elapsed", hand_times=True),
+                "decimals": _decimals(row["elapsed"]),
+                "source": _url(row),
+                "accessed": _date(row, "accessed"),
+            }
+            key = (rec["competition"], rec["date"], rec["distance_m"], rec["skater"])
+            if key not in finishes:
+                raise row.fail("skater", f"no result for {rec['skater']} in {rec['competition']} "
+                                         f"{rec['distance_m']} m on {row['date']}")
+            if rec["split_m"] >= rec["distance_m"]:
+                raise row.fail("split_m", f"split at {rec['split_m']} m is not before the finish ({rec['distance_m']} m)")
+            finish = finishes[key]
+            if finish is not None and rec["elapsed_s"] >= finish:
+                raise row.fail("elapsed", f"{row['elapsed']} at {rec['split_m']} m is not below the final time")
+            for other_row, other in by_skater.get(key, []):
+                if other["split_m"] == rec["split_m"]:
+                    raise row.fail("split_m", f"split {rec['split_m']} m given twice (also line {other_row.line})")
+                if (other["split_m"] < rec["split_m"]) != (other["elapsed_s"] < rec["elapsed_s"]):
+                    raise row.fail("elapsed", f"{row['elapsed']} at {rec['split_m']} m does not increase with distance "
+                                              f"({other_row['elapsed']} at {other['split_m']} m, line {other_row.line})")
+            by_skater.setdefault(key, []).append((row, rec))
+            records.append(rec)
+    frame = _frame(records, SPLIT_DTYPES)
+    return frame.sort_values(["date", "distance_m", "skater", "split_m"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- entries
+
+ENTRY_COLUMNS = ["competition", "date", "distance_m", "skater", "nation", "entry_status", "source", "accessed"]
+ENTRY_DTYPES = {
+    "competition": "string", "date": "datetime64[ns]", "distance_m": "Int64", "skater": "string",
+    "nation": "string", "entry_status": "string", "source": "string", "accessed": "datetime64[ns]",
+}
+
+
+def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Olympic entry lists: who was entered (at most three per nation), withdrew, or was a reserve."""
+    path = data_path(data_dir) / "entries.csv"
+    records: list[dict] = []
+    seen: dict[tuple, _Row] = {}
+    per_nation: dict[tuple, int] = {}
+    rows = _read_rows(path, ENTRY_COLUMNS)
+    for row in rows:
+        rec = {
+            "competition": _required(row, "competition"),
+            "date": _date(row, "date"),
+            "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+            "skater": _name(row, "skater"),
+            "nation": _nation(row),
+            "entry_status": _choice(row, "entry_status", ENTRY_STATUSES, required=True),
+            "source": _url(row),
+            "accessed": _date(row, "accessed"),
+        }
+        key = (rec["competition"], rec["date"], rec["distance_m"], rec["skater"])
+        if key in seen:
+            raise row.fail("skater", f"{rec['skater']} is listed twice for this race (also line {seen[key].line})")
+        seen[key] = row
+        if rec["entry_status"] == "entered":
+            nation_key = key[:3] + (rec["nation"],)
+            per_nation[nation_key] = per_nation.get(nation_key, 0) + 1
+            if per_nation[nation_key] > 3:
+                raise row.fail("nation", f"more than three {rec['nation']} skaters entered in this race")
+        records.append(rec)
+    _check_people((row, rec["skater"], rec["nation"]) for row, rec in zip(rows, records))
+    return _frame(records, ENTRY_DTYPES)
+
+
+Loader = Callable[..., pd.DataFrame]
+LOADERS: dict[str, Loader] = {
+    "results": load_results,
+    "splits": load_splits,
+    "records": load_records,
+    "venues": load_venues,
+    "entries": load_entries,
+}

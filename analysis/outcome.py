@@ -1,0 +1,179 @@
+"""One race's outcome: results table, the lead pair by pair, records set, lap times."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .times import format_gap, format_time
+
+__all__ = [
+    "select_race",
+    "results_table",
+    "leader_by_pair",
+    "lead_spells",
+    "record_breaks",
+    "lap_table",
+    "race_coverage",
+]
+
+MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
+
+
+def select_race(results: pd.DataFrame, date: str, distance_m: int, competition_type: str = "OG") -> pd.DataFrame:
+    """Rows of one race (by date, distance and competition type), in finishing order."""
+    day = pd.Timestamp(date)
+    mask = (results["date"] == day) & (results["distance_m"] == distance_m) & (
+        results["competition_type"] == competition_type
+    )
+    race = results[mask]
+    if race.empty:
+        raise KeyError(f"no {competition_type} {distance_m} m race on {day.date()} in the results")
+    if race["competition"].nunique() != 1:
+        raise KeyError(f"more than one {competition_type} {distance_m} m race on {day.date()}")
+    return race.sort_values(["rank", "time_s", "skater"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _fmt(seconds: float, style: str) -> str:
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "–"
+    decimals = 3 if round(seconds * 1000) % 10 else 2
+    return format_time(seconds, style=style, decimals=decimals)
+
+
+def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
+    """Display table: Rank, Skater, Nation, Pair, Lane, Time, Gap (to the winner), Medal.
+
+    Missing values show as "–"; a skater with a status shows it instead of a time.
+    """
+    winner = race.loc[race["rank"] == 1, "time_s"].min()
+    rows = []
+    for rec in race.itertuples(index=False):
+        time_text = rec.status if isinstance(rec.status, str) else _fmt(rec.time_s, style)
+        gap = "–"
+        if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
+            gap = format_gap(round(rec.time_s - winner, 3), style=style, decimals=3 if round(rec.time_s * 1000) % 10 else 2) or ""
+        rows.append({
+            "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),
+            "Skater": rec.skater,
+            "Nation": rec.nation,
+            "Pair": "–" if pd.isna(rec.pair) else int(rec.pair),
+            "Lane": rec.lane if isinstance(rec.lane, str) else "–",
+            "Time": time_text,
+            "Gap": gap,
+            "Medal": MEDALS.get(None if pd.isna(rec.rank) else int(rec.rank), ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def _could_beat(skater: pd.Series, leader: pd.Series, lowest_missing_rank: float) -> bool:
+    """Could a skater whose pair or time is unknown have beaten the current leader?"""
+    if not math.isnan(skater["time_s"]):
+        return skater["time_s"] < leader["time_s"]
+    if not pd.isna(skater["rank"]):
+        return skater["rank"] < leader["rank"]
+    return lowest_missing_rank < leader["rank"]
+
+
+def leader_by_pair(race: pd.DataFrame, n_pairs: int | None = None) -> pd.DataFrame:
+    """The provisional leader after each pair.
+
+    Columns: ``pair, leader, nation, time_s, new_leader, certain``. ``certain`` is False where a
+    skater whose pair or time is missing from the data could have been ahead at that point.
+    """
+    finished = race[race["status"].isna()]
+    n_pairs = int(n_pairs or finished["pair"].max())
+    ranks = set(finished["rank"].dropna().astype(int))
+    lowest_missing = min((r for r in range(1, len(race) + 2) if r not in ranks), default=math.inf)
+    known = finished[finished["pair"].notna() & finished["time_s"].notna()]
+    unknown = finished[finished["pair"].isna() | finished["time_s"].isna()]
+    rows, previous = [], None
+    for pair in range(1, n_pairs + 1):
+        so_far = known[known["pair"] <= pair]
+        if so_far.empty:
+            rows.append({"pair": pair, "leader": None, "nation": None, "time_s": math.nan,
+                         "new_leader": False, "certain": False})
+            continue
+        leader = so_far.sort_values(["time_s", "pair"], kind="stable").iloc[0]
+        in_play = unknown[unknown["pair"].isna() | (unknown["pair"] <= pair)]
+        certain = not any(_could_beat(s, leader, lowest_missing) for _, s in in_play.iterrows())
+        rows.append({
+            "pair": pair, "leader": leader["skater"], "nation": leader["nation"], "time_s": float(leader["time_s"]),
+            "new_leader": leader["skater"] != previous, "certain": certain,
+        })
+        previous = leader["skater"]
+    return pd.DataFrame(rows).astype({"pair": "int64", "time_s": "float64", "new_leader": "bool", "certain": "bool"})
+
+
+def lead_spells(leaders: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive pairs with the same leader: ``leader, nation, time_s, from_pair, to_pair, pairs``."""
+    spells = []
+    for _, row in leaders.dropna(subset=["leader"]).iterrows():
+        if spells and spells[-1]["leader"] == row["leader"]:
+            spells[-1]["to_pair"] = row["pair"]
+        else:
+            spells.append({"leader": row["leader"], "nation": row["nation"], "time_s": row["time_s"],
+                           "from_pair": row["pair"], "to_pair": row["pair"]})
+    frame = pd.DataFrame(spells, columns=["leader", "nation", "time_s", "from_pair", "to_pair"])
+    frame["pairs"] = frame["to_pair"] - frame["from_pair"] + 1
+    return frame
+
+
+def record_breaks(race: pd.DataFrame, record_before: float) -> pd.DataFrame:
+    """Each time in pair order that beat the record in force: ``pair, skater, nation, time_s, previous_s, by_s``.
+
+    ``record_before`` is the record in force when the race started; a tie does not break it.
+    Skaters without a pair number are placed after the numbered pairs.
+    """
+    finished = race[race["status"].isna() & race["time_s"].notna()]
+    order = finished.assign(_p=finished["pair"].fillna(10**6)).sort_values(["_p", "time_s"], kind="stable")
+    current, rows = record_before, []
+    for _, rec in order.iterrows():
+        if rec["time_s"] < current - 1e-9:
+            rows.append({"pair": rec["pair"], "skater": rec["skater"], "nation": rec["nation"],
+                         "time_s": rec["time_s"], "previous_s": current, "by_s": round(current - rec["time_s"], 3)})
+            current = rec["time_s"]
+    return pd.DataFrame(rows, columns=["pair", "skater", "nation", "time_s", "previous_s", "by_s"])
+
+
+def lap_table(race: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
+    """Opening and lap times per skater from the split data (one row per skater with any split).
+
+    Columns: ``skater, nation, rank, segment, from_m, to_m, seconds, decimals``. Segments are the
+    opener (start to first split) and 400 m laps; one appears only when both of its ends are known
+    (the finish is the race time).
+    """
+    key = race.iloc[0]
+    mine = splits[(splits["date"] == key["date"]) & (splits["distance_m"] == key["distance_m"])]
+    rows = []
+    for skater, group in mine.groupby("skater", sort=False):
+        result = race[race["skater"] == skater].iloc[0]
+        marks = [(0, 0.0, 3)] + [(int(r.split_m), float(r.elapsed_s), int(r.decimals)) for r in group.itertuples()]
+        if not math.isnan(result["time_s"]):
+            marks.append((int(key["distance_m"]), float(result["time_s"]), 2))
+        marks.sort()
+        for (m0, t0, d0), (m1, t1, d1) in zip(marks, marks[1:]):
+            if m0 != 0 and m1 - m0 != 400:
+                continue  # not one lap: a split in between is missing
+            rows.append({
+                "skater": skater, "nation": result["nation"], "rank": result["rank"],
+                "segment": "opener" if m0 == 0 else f"{m0}-{m1} m", "from_m": m0, "to_m": m1,
+                "seconds": round(t1 - t0, 3), "decimals": min(d0, d1),
+            })
+    frame = pd.DataFrame(rows, columns=["skater", "nation", "rank", "segment", "from_m", "to_m", "seconds", "decimals"])
+    return frame.sort_values(["rank", "skater", "from_m"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def race_coverage(race: pd.DataFrame, starters: int | None = None) -> dict[str, object]:
+    """What the data holds for a race: rows, missing ranks, times and pairs."""
+    ranks = sorted(int(r) for r in race["rank"].dropna())
+    n = starters or len(race)
+    return {
+        "rows": len(race),
+        "starters": n,
+        "missing_ranks": [r for r in range(1, n + 1) if r not in ranks],
+        "no_time": race.loc[race["time_s"].isna() & race["status"].isna(), "skater"].tolist(),
+        "no_pair": race.loc[race["pair"].isna(), "skater"].tolist(),
+        "status": race.loc[race["status"].notna(), ["skater", "status"]].values.tolist(),
+    }

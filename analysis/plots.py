@@ -1,0 +1,184 @@
+"""House style for matplotlib figures and a colour per nation."""
+
+from __future__ import annotations
+
+import hashlib
+
+import matplotlib as mpl
+
+__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "show", "plot_lead_by_pair", "plot_laps", "plot_season"]
+
+# One colour per nation, from its sporting colours where they stay distinguishable.
+NATION_COLORS: dict[str, str] = {
+    "NED": "#f36c21",  # orange
+    "JPN": "#bc002d",  # crimson
+    "USA": "#1f3a93",  # navy
+    "CAN": "#e4572e",  # vermilion
+    "KOR": "#0047a0",  # blue
+    "CHN": "#ffb000",  # gold
+    "POL": "#c2185b",  # raspberry
+    "NOR": "#6d1a36",  # dark red
+    "GER": "#333333",  # black
+    "ITA": "#009246",  # green
+    "CZE": "#11457e",  # dark blue
+    "AUT": "#a0522d",  # sienna
+    "BEL": "#d4b000",  # yellow
+    "TPE": "#7a4fa3",  # purple
+    "KAZ": "#00afca",  # sky blue
+    "EST": "#4891d9",  # light blue
+    "SUI": "#ff6f61",  # coral
+    "GBR": "#012169",  # royal blue
+    "FRA": "#5b8def",  # french blue
+    "AIN": "#7f7f7f",  # grey (neutral)
+}
+
+_FALLBACK = ["#17becf", "#bcbd22", "#8c564b", "#e377c2", "#2ca02c", "#9467bd", "#aec7e8", "#98df8a"]
+
+
+def nation_color(code: str) -> str:
+    """Colour for an IOC nation code; unknown codes get a stable colour from a fallback palette."""
+    if code in NATION_COLORS:
+        return NATION_COLORS[code]
+    digest = hashlib.sha1(code.encode("utf-8")).digest()[0]
+    return _FALLBACK[digest % len(_FALLBACK)]
+
+
+def use_house_style() -> None:
+    """Set the project's matplotlib style: readable at report size, light grid, no chart junk."""
+    mpl.rcParams.update({
+        "figure.figsize": (9, 4.8),
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "figure.constrained_layout.use": True,
+        "font.size": 11,
+        "axes.titlesize": 13,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.8,
+        "axes.axisbelow": True,
+        "legend.frameon": False,
+        "svg.hashsalt": "skating",
+        "image.cmap": "viridis",
+    })
+
+
+def _seconds_formatter(style: str = "intl", decimals: int = 2):
+    from matplotlib.ticker import FuncFormatter
+
+    from .times import format_time
+
+    return FuncFormatter(lambda value, _pos: format_time(value, style=style, decimals=decimals) if value > 0 else "")
+
+
+def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None):
+    """Step chart of the provisional leading time after each pair, each new leader labelled."""
+    import matplotlib.pyplot as plt
+
+    from .times import format_time
+
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    data = leaders.dropna(subset=["time_s"])
+    ax.step(data["pair"], data["time_s"], where="post", color="#555555", linewidth=1.5, zorder=1)
+    changes = data[data["new_leader"]]
+    last_pair = changes["pair"].max()
+    for _, row in changes.iterrows():
+        ax.scatter(row["pair"], row["time_s"], s=70, color=nation_color(row["nation"]), zorder=3,
+                   edgecolor="white", linewidth=1)
+        if row["pair"] == last_pair:  # the final leader: label below-left, clear of the step line
+            offset, ha, va = (-10, -4), "right", "top"
+        elif row["pair"] < 0.7 * leaders["pair"].max():
+            offset, ha, va = (8, 6), "left", "bottom"
+        else:
+            offset, ha, va = (-10, 6), "right", "bottom"
+        ax.annotate(f"{row['leader']} ({row['nation']})\n{format_time(row['time_s'], style=style)}",
+                    (row["pair"], row["time_s"]), textcoords="offset points", xytext=offset, ha=ha, va=va,
+                    fontsize=9)
+    span = data["time_s"].max() - data["time_s"].min()
+    ax.set_ylim(data["time_s"].min() - 0.12 * span, data["time_s"].max() + 0.15 * span)
+    uncertain = data[~data["certain"]]
+    if not uncertain.empty:
+        ax.scatter(uncertain["pair"], uncertain["time_s"], marker="x", color="#999999", zorder=2,
+                   label="leader not certain (pair or time missing in data)")
+        ax.legend(loc="lower left")
+    ax.set_xticks(range(1, int(leaders["pair"].max()) + 1))
+    ax.set_xlim(0.5, leaders["pair"].max() + 0.5)
+    ax.yaxis.set_major_formatter(_seconds_formatter(style))
+    ax.set_xlabel("after pair")
+    ax.set_ylabel("leading time (lower is faster)")
+    ax.set_title(title or "Leading time after each pair")
+    return fig
+
+
+def plot_laps(laps, style: str = "intl", title: str | None = None):
+    """Horizontal bars of opener and lap times per skater, one panel per segment."""
+    import matplotlib.pyplot as plt
+
+    segments = list(dict.fromkeys(laps["segment"]))
+    fig, axes = plt.subplots(1, len(segments), figsize=(9, 0.45 * laps["skater"].nunique() + 1.6),
+                             sharey=True, squeeze=False)
+    skaters = list(dict.fromkeys(laps["skater"]))[::-1]
+    for ax, segment in zip(axes[0], segments):
+        part = laps[laps["segment"] == segment].set_index("skater").reindex(skaters)
+        colors = [nation_color(n) if isinstance(n, str) else "#ffffff" for n in part["nation"]]
+        ax.barh(range(len(skaters)), part["seconds"].fillna(0), color=colors)
+        for y, (secs, dec) in enumerate(zip(part["seconds"], part["decimals"])):
+            if secs == secs:  # not NaN
+                ax.text(secs, y, f" {secs:.{int(dec)}f}", va="center", fontsize=9)
+            else:
+                ax.text(0, y, " no data", va="center", fontsize=9, color="#888888")
+        lo = part["seconds"].min()
+        ax.set_xlim(lo * 0.9 if lo == lo else 0, part["seconds"].max() * 1.06 if lo == lo else 1)
+        ax.set_title(segment, fontsize=11)
+        ax.set_xlabel("seconds")
+        ax.grid(axis="y", visible=False)
+    axes[0][0].set_yticks(range(len(skaters)), skaters)
+    fig.suptitle(title or "Opening 200 m and laps", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def plot_season(season, olympic, style: str = "intl", title: str | None = None):
+    """Dot plot of each skater's season times at a distance beside her Olympic time.
+
+    ``season`` and ``olympic`` need ``skater, nation, time_s, venue``; altitude races are hollow.
+    """
+    import matplotlib.pyplot as plt
+
+    skaters = list(dict.fromkeys(olympic["skater"]))
+    fig, ax = plt.subplots(figsize=(9, 0.8 * len(skaters) + 1.6))
+    for y, skater in enumerate(skaters[::-1]):
+        mine = season[season["skater"] == skater]
+        color = nation_color(olympic.loc[olympic["skater"] == skater, "nation"].iloc[0])
+        for _, race in mine.iterrows():
+            hollow = bool(race.get("at_altitude", False))
+            ax.scatter(race["time_s"], y, s=45, facecolor="white" if hollow else color, edgecolor=color,
+                       linewidth=1.5, zorder=2)
+        oly = olympic.loc[olympic["skater"] == skater, "time_s"].iloc[0]
+        ax.scatter(oly, y, s=160, marker="*", color="black", zorder=3)
+    ax.set_yticks(range(len(skaters)), skaters[::-1])
+    ax.xaxis.set_major_formatter(_seconds_formatter(style))
+    ax.set_xlabel("time (left is faster)")
+    ax.grid(axis="y", visible=False)
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color="#777777", label="World Cup, rink below 1000 m"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", color="#777777", label="World Cup, altitude rink (1000 m+)"),
+        Line2D([], [], marker="*", linestyle="", color="black", markersize=12, label="Olympic race"),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)
+    ax.set_title(title or "Season times and the Olympic race")
+    return fig
+
+
+def show(fig) -> None:
+    """Display a figure once and close it (the same output under Jupyter, nbclient and nbval)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)

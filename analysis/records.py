@@ -1,0 +1,94 @@
+"""Record logic: progressions, the record in force at a date, and altitude-aware bests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "is_new_record",
+    "progression",
+    "progression_from_results",
+    "record_in_force",
+    "with_altitude",
+    "fastest_by_altitude",
+]
+
+# Rinks at or above this altitude count as "altitude" ovals (Salt Lake City 1423 m, Calgary 1034 m).
+ALTITUDE_THRESHOLD_M = 1000
+
+
+def is_new_record(time_s: float, record_s: float | None, decimals: int = 2) -> bool:
+    """True if ``time_s`` beats ``record_s``; equalling a record (at the given precision) does not."""
+    if record_s is None or pd.isna(record_s):
+        return True
+    scale = 10**decimals
+    return int(round(time_s * scale)) < int(round(record_s * scale))
+
+
+def progression(records: pd.DataFrame, record: str, distance_m: int) -> pd.DataFrame:
+    """One record's progression in date order, with how much each step improved and how long it stood.
+
+    Added columns: ``improvement_s``, ``improvement_pct`` (vs the previous record), ``until``
+    (date it was broken, NaT if it stands) and ``days_stood``.
+    """
+    prog = records[(records["record"] == record) & (records["distance_m"] == distance_m)].reset_index(drop=True)
+    previous = prog["time_s"].shift(1)
+    prog["improvement_s"] = (previous - prog["time_s"]).round(3)
+    prog["improvement_pct"] = (100 * (previous - prog["time_s"]) / previous).round(2)
+    prog["until"] = prog["date"].shift(-1)
+    prog["days_stood"] = (prog["until"] - prog["date"]).dt.days.astype("Int64")
+    return prog
+
+
+def record_in_force(records: pd.DataFrame, record: str, distance_m: int, at: str | pd.Timestamp) -> pd.Series | None:
+    """The record standing at the start of day ``at`` (records set that day do not count)."""
+    day = pd.Timestamp(at)
+    prog = records[(records["record"] == record) & (records["distance_m"] == distance_m) & (records["date"] < day)]
+    if prog.empty:
+        return None
+    return prog.iloc[-1]
+
+
+def progression_from_results(results: pd.DataFrame, start_s: float | None = None) -> pd.DataFrame:
+    """Rebuild a record progression from results in the order they were skated.
+
+    ``results`` must be in skating order (date, then pair); each time that beats the best so far
+    (``start_s`` to begin with) is a new record. A tie is not a record. Returns the record rows.
+    """
+    best, rows = start_s, []
+    ordered = results.dropna(subset=["time_s"])
+    if "pair" in ordered.columns:
+        ordered = ordered.assign(_pair=ordered["pair"].fillna(10**6)).sort_values(["date", "_pair"], kind="stable")
+        ordered = ordered.drop(columns="_pair")
+    for _, row in ordered.iterrows():
+        if is_new_record(row["time_s"], best, decimals=3):
+            rows.append(row)
+            best = row["time_s"]
+    return pd.DataFrame(rows).reset_index(drop=True) if rows else ordered.iloc[0:0]
+
+
+def with_altitude(frame: pd.DataFrame, venues: pd.DataFrame) -> pd.DataFrame:
+    """Add ``altitude_m`` and ``at_altitude`` (rink at or above 1000 m) from the venue table.
+
+    ``at_altitude`` is NA where the rink's altitude is not known (missing stays missing).
+    """
+    merged = frame.merge(venues[["venue", "altitude_m"]], on="venue", how="left", validate="many_to_one")
+    merged["at_altitude"] = (merged["altitude_m"] >= ALTITUDE_THRESHOLD_M).astype("boolean")
+    merged.loc[merged["altitude_m"].isna(), "at_altitude"] = pd.NA
+    return merged
+
+
+def fastest_by_altitude(times: pd.DataFrame, venues: pd.DataFrame, distance_m: int,
+                        before: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """The fastest time in ``times`` at altitude rinks and at lower rinks (one row each).
+
+    ``times`` needs ``distance_m, date, skater, nation, time_s, venue``; ``before`` excludes that day
+    and later. Times at rinks of unknown altitude are left out.
+    """
+    pool = times[(times["distance_m"] == distance_m) & times["time_s"].notna()]
+    if before is not None:
+        pool = pool[pool["date"] < pd.Timestamp(before)]
+    pool = with_altitude(pool, venues).dropna(subset=["at_altitude"])
+    best = pool.sort_values(["time_s", "date"], kind="stable").groupby("at_altitude", sort=True).head(1)
+    columns = ["at_altitude", "skater", "nation", "time_s", "venue", "altitude_m", "date"]
+    return best[columns].sort_values("at_altitude").reset_index(drop=True)

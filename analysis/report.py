@@ -1,0 +1,339 @@
+"""Execute every notebook and publish self-contained HTML reports.
+
+    python -m analysis.report [--as-of 2026-02-14] [--time-style nl] [-p name=value ...]
+
+Notebooks in ``notebooks/`` are executed in memory (never written back), concurrently from one
+process with nbclient, with parameters injected after their ``parameters`` cell (papermill).
+Each report is written to ``reports/`` (or ``reports/<parameters>/`` for a parameterised run) as
+one HTML page per notebook, code hidden, plus an ``index.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import datetime as dt
+import html
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+__all__ = ["ReportError", "build_reports", "notebook_parameters", "main"]
+
+
+class ReportError(RuntimeError):
+    """A report could not be built; the message names the notebook (and cell)."""
+
+
+@dataclass
+class Outcome:
+    notebook: Path
+    seconds: float = 0.0
+    html_path: Path | None = None
+    error: str | None = None
+    title: str = ""
+    summary: str = ""
+    executed: Any = field(default=None, repr=False)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def notebook_parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Names and default values assigned in the notebook's ``parameters``-tagged cell."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            values: dict[str, Any] = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            try:
+                                values[target.id] = ast.literal_eval(node.value)
+                            except ValueError:
+                                values[target.id] = None
+            return values
+    return {}
+
+
+def _coerce(name: str, text: str) -> Any:
+    """Turn a command-line value into the Python value papermill injects."""
+    if name == "as_of":
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ReportError(f"as_of: {text!r} is not a date in YYYY-MM-DD form") from None
+    if name == "time_style" and text not in ("intl", "nl"):
+        raise ReportError(f"time_style: {text!r} is not one of 'intl', 'nl'")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, (int, float, bool, list, tuple)) else text
+
+
+def _run_label(parameters: dict[str, Any]) -> str:
+    return "_".join(f"{k.replace('_', '-')}-{re.sub(r'[^A-Za-z0-9.-]', '', str(v))}"
+                    for k, v in sorted(parameters.items()))
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _error_location(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, f"{output.get('ename')}: {output.get('evalue')}"
+    return None, ""
+
+
+async def _execute(outcome: Outcome, parameters: dict[str, Any], timeout: int) -> None:
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(outcome.notebook, as_version=4)
+    known = notebook_parameters(nb)
+    mine = {k: v for k, v in parameters.items() if k in known}
+    if mine:
+        from papermill.parameterize import parameterize_notebook
+
+        nb = parameterize_notebook(nb, mine, report_mode=False)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(outcome.notebook.parent)}},
+    )
+    start = time.perf_counter()
+    try:
+        await client.async_execute()
+    except CellExecutionError as exc:
+        index, message = _error_location(nb)
+        first_line = message or str(exc).strip().splitlines()[-1]
+        outcome.error = f"{outcome.notebook.name}, cell {index}: {first_line}"
+    except Exception as exc:  # kernel died, timeout, ...
+        outcome.error = f"{outcome.notebook.name}: {type(exc).__name__}: {exc}"
+    outcome.seconds = time.perf_counter() - start
+    outcome.executed = nb
+
+
+def _describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
+    """Title (first heading) and one-line summary (first paragraph after it) of a notebook."""
+    title, summary = nb.metadata.get("title", ""), nb.metadata.get("summary", "")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = [ln.strip() for ln in cell.source.splitlines()]
+        if not title:
+            title = next((ln.lstrip("#").strip() for ln in lines if ln.startswith("#")), "")
+        if not summary:
+            summary = next((ln for ln in lines if ln and not ln.startswith("#")), "")
+        if title and summary:
+            break
+    return title or fallback, summary
+
+
+def _export_html(nb: nbformat.NotebookNode, title: str) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="offline",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    nb = nbformat.from_dict(nb)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def _data_as_of() -> str:
+    """Latest race date in the data, for the index page."""
+    try:
+        from .data import load_results
+
+        return load_results()["date"].max().date().isoformat()
+    except Exception as exc:  # the index still lists the reports; say why there is no date
+        return f"unknown ({type(exc).__name__})"
+
+
+def _index_html(outcomes: list[Outcome], parameters: dict[str, Any], as_of: str) -> str:
+    items = "\n".join(
+        f'<li><a href="{html.escape(o.html_path.name)}">{html.escape(o.title)}</a>'
+        f"<br><span>{html.escape(o.summary)}</span></li>"
+        for o in outcomes
+        if o.html_path is not None
+    )
+    params = (", ".join(f"{html.escape(k)} = {html.escape(str(v))}" for k, v in sorted(parameters.items()))
+              or "notebook defaults")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Speed skating reports</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 760px; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; font-size: 0.9em; }}
+</style></head>
+<body>
+<h1>Women's sprint, Milano Cortina 2026: reports</h1>
+<ul>
+{items}
+</ul>
+<footer><p>Parameters: {params}. Data: race results up to {html.escape(as_of)}.</p></footer>
+</body></html>
+"""
+
+
+def build_reports(
+    notebooks: list[Path] | None = None,
+    out_dir: Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    timeout: int = 600,
+    echo: Any = print,
+) -> list[Outcome]:
+    """Execute notebooks and write their HTML reports; raise ReportError if any notebook fails."""
+    parameters = dict(parameters or {})
+    notebooks = sorted(notebooks or (PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        raise ReportError("no notebooks found in notebooks/")
+    known: set[str] = set()
+    for path in notebooks:
+        known |= set(notebook_parameters(nbformat.read(path, as_version=4)))
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise ReportError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks accept: {', '.join(sorted(known))}")
+    parameters = {k: _coerce(k, str(v)) if isinstance(v, str) else v for k, v in parameters.items()}
+    if out_dir is None:
+        out_dir = PROJECT_ROOT / "reports"
+        if parameters:
+            out_dir = out_dir / _run_label(parameters)
+
+    outcomes = [Outcome(path) for path in notebooks]
+    total = len(outcomes)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    async def run_all() -> None:
+        gate = asyncio.Semaphore(jobs)
+
+        async def one(number: int, outcome: Outcome) -> None:
+            async with gate:
+                await _execute(outcome, parameters, timeout)
+            state = "FAILED" if outcome.error else f"{outcome.seconds:.1f} s"
+            echo(f"[{number}/{total}] {outcome.notebook.stem:<34} {state}")
+
+        await asyncio.gather(*(one(i, o) for i, o in enumerate(outcomes, start=1)))
+
+    asyncio.run(run_all())
+
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        target = out_dir / f"{outcome.notebook.stem}.html"
+        if outcome.error:
+            target.unlink(missing_ok=True)  # never leave an older page looking current
+            continue
+        outcome.title, outcome.summary = _describe(outcome.executed, outcome.notebook.stem)
+        _write_atomic(target, _export_html(outcome.executed, outcome.title))
+        outcome.html_path = target
+    index = out_dir / "index.html"
+    if failed:
+        index.unlink(missing_ok=True)
+        raise ReportError("; ".join(o.error for o in failed if o.error))
+    _write_atomic(index, _index_html(outcomes, parameters, _data_as_of()))
+    return outcomes
+
+
+def refresh_notebooks(notebooks: list[Path] | None = None, echo: Any = print) -> None:
+    """Re-execute the source notebooks in place (after a deliberate change to data or code).
+
+    This is how the committed outputs that strict nbval checks are produced; a report run never
+    writes to ``notebooks/``.
+    """
+    notebooks = sorted(notebooks or (PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    outcomes = [Outcome(path) for path in notebooks]
+
+    async def run_all() -> None:
+        await asyncio.gather(*(_execute(o, {}, 600) for o in outcomes))
+
+    asyncio.run(run_all())
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise ReportError("; ".join(failed))
+    for outcome in outcomes:
+        for cell in outcome.executed.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(outcome.executed, outcome.notebook)
+        echo(f"refreshed {outcome.notebook.name} ({outcome.seconds:.1f} s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--as-of", help="forecast date YYYY-MM-DD (notebooks with an as_of parameter)")
+    parser.add_argument("--time-style", help="time notation: intl (1:12.31) or nl (1.12,31)")
+    parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other notebook parameter")
+    parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
+    parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: CPU count)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
+    parser.add_argument("--refresh-notebooks", action="store_true",
+                        help="re-execute the source notebooks in place (for developers; not a report)")
+    args = parser.parse_args(argv)
+    if args.refresh_notebooks:
+        try:
+            refresh_notebooks(args.notebooks or None)
+        except ReportError as exc:
+            print(f"refresh failed: {exc}", file=sys.stderr)
+            return 1
+        return 0
+
+    parameters: dict[str, Any] = {}
+    if args.as_of:
+        parameters["as_of"] = args.as_of
+    if args.time_style:
+        parameters["time_style"] = args.time_style
+    for item in args.parameter:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            parser.error(f"-p expects NAME=VALUE, got {item!r}")
+        parameters[name] = value
+    start = time.perf_counter()
+    try:
+        outcomes = build_reports(args.notebooks or None, args.out, parameters, args.jobs)
+    except ReportError as exc:
+        print(f"report failed: {exc}", file=sys.stderr)
+        return 1
+    where = outcomes[0].html_path.parent if outcomes and outcomes[0].html_path else "reports"
+    try:
+        where = Path(where).relative_to(Path.cwd())
+    except ValueError:
+        pass
+    print(f"{len(outcomes)} report(s) in {where}/ ({time.perf_counter() - start:.1f} s); open {where}/index.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The real data loads, with declared types, and passes the cross-checks."""
+
+import pandas as pd
+import pytest
+
+from analysis import DataError, load_entries, load_records, load_results, load_splits, load_venues
+from analysis.data import RESULT_DTYPES
+
+
+@pytest.fixture(scope="module")
+def results():
+    return load_results()
+
+
+def test_results_columns_and_types(results):
+    assert list(results.columns) == list(RESULT_DTYPES)
+    for column, dtype in RESULT_DTYPES.items():
+        assert str(results[column].dtype) == dtype, column
+    assert results["source"].str.match(r"https?://").all()
+
+
+def test_three_olympic_races_present(results):
+    og = results[results["competition_type"] == "OG"]
+    races = og.groupby(["date", "distance_m"]).size()
+    assert set(races.index) == {(pd.Timestamp("2026-02-09"), 1000), (pd.Timestamp("2026-02-15"), 500),
+                                (pd.Timestamp("2026-02-20"), 1500)}
+    assert races.min() >= 20
+
+
+def test_olympic_1000m_podium(results):
+    race = results[(results["competition_type"] == "OG") & (results["distance_m"] == 1000)]
+    podium = race.dropna(subset=["rank"]).sort_values("rank").head(3)
+    assert list(podium["skater"]) == ["Jutta Leerdam", "Femke Kok", "Miho Takagi"]
+    assert list(podium["time_s"]) == [72.31, 72.59, 73.95]
+
+
+def test_every_result_venue_is_in_the_venue_table(results):
+    venues = set(load_venues()["venue"])
+    assert set(results["venue"]) <= venues
+    assert set(load_records()["venue"].dropna()) <= venues
+
+
+def test_every_pre_olympic_world_cup_race_has_a_podium(results):
+    wc = results[(results["competition_type"] == "WC") & (results["date"] >= "2025-11-01")]
+    for key, race in wc.groupby(["competition", "date", "distance_m"]):
+        assert {1, 2, 3} <= set(race["rank"].dropna().astype(int)), key
+
+
+def test_olympic_record_progressions_start_in_1960():
+    records = load_records()
+    for distance in (500, 1000, 1500):
+        prog = records[(records["record"] == "OR") & (records["distance_m"] == distance)]
+        assert prog["date"].min().year == 1960
+        assert prog["time_s"].is_monotonic_decreasing
+
+
+def test_or_flags_agree_with_records(results):
+    records = load_records()
+    flagged = results[results["note"].fillna("").str.contains(r"\bOR\b")]
+    keys = set(zip(records["date"], records["skater"], records["time_s"]))
+    assert len(flagged) >= 3
+    for row in flagged.itertuples():
+        assert (row.date, row.skater, row.time_s) in keys
+
+
+def test_splits_and_entries_load():
+    splits = load_splits()
+    assert (splits["elapsed_s"] > 0).all()
+    entries = load_entries()
+    entered = entries[entries["entry_status"] == "entered"]
+    assert entered.groupby(["date", "distance_m", "nation"]).size().max() <= 3
+
+
+def test_data_error_message_names_file_line_column():
+    error = DataError("data/results/x.csv", 7, "time", "'1:72.00' is not a time")
+    assert str(error) == "data/results/x.csv, line 7, column 'time': '1:72.00' is not a time"
+    assert isinstance(error, ValueError)
+
+
+def test_data_dir_from_environment(monkeypatch, data_copy):
+    (data_copy / "results" / "2026-olympics-1000m.csv").write_text("", encoding="utf-8")
+    monkeypatch.setenv("SKATING_DATA_DIR", str(data_copy))
+    with pytest.raises(DataError, match="empty"):
+        load_results()

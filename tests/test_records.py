@@ -1,0 +1,74 @@
+"""Record logic: ties, same-day records, hand times, record in force."""
+
+import pandas as pd
+import pytest
+
+from analysis.records import fastest_by_altitude, is_new_record, progression, progression_from_results, record_in_force
+from analysis.times import parse_time
+
+
+def frame(rows):
+    df = pd.DataFrame(rows, columns=["record", "distance_m", "date", "skater", "nation", "time_s", "venue"])
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+RECORDS = frame([
+    ("OR", 1000, "1960-02-22", "A", "URS", parse_time("1:34.1"), "Rink"),
+    ("OR", 1000, "1964-02-01", "B", "URS", parse_time("1:33.2"), "Rink"),
+    ("OR", 1000, "2026-02-09", "C", "NED", 72.59, "Milano"),
+    ("OR", 1000, "2026-02-09", "D", "NED", 72.31, "Milano"),
+    ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
+])
+
+
+def test_tie_is_not_a_record():
+    assert not is_new_record(73.19, 73.19)
+    assert is_new_record(73.18, 73.19)
+    assert not is_new_record(73.191, 73.19)  # equal in hundredths
+    assert is_new_record(73.19, None)
+
+
+def test_hand_time_comparison():
+    assert is_new_record(parse_time("1:34.0"), parse_time("1:34.1"))
+    assert not is_new_record(parse_time("1:34.10"), parse_time("1:34.1"))
+
+
+def test_record_in_force_ignores_records_set_that_day():
+    assert record_in_force(RECORDS, "OR", 1000, "2026-02-09")["skater"] == "B"
+    assert record_in_force(RECORDS, "OR", 1000, "2026-02-10")["skater"] == "D"
+    assert record_in_force(RECORDS, "OR", 1000, "1960-01-01") is None
+    assert record_in_force(RECORDS, "WR", 1000, "2026-02-09")["time_s"] == 71.61
+
+
+def test_progression_improvements_and_duration():
+    prog = progression(RECORDS, "OR", 1000)
+    assert list(prog["skater"]) == ["A", "B", "C", "D"]
+    assert prog.loc[1, "improvement_s"] == pytest.approx(0.9)
+    assert prog.loc[3, "improvement_s"] == pytest.approx(0.28)
+    assert prog.loc[3, "improvement_pct"] == pytest.approx(round(100 * 0.28 / 72.59, 2))
+    assert prog.loc[2, "days_stood"] == 0  # broken the same day
+    assert pd.isna(prog.loc[3, "days_stood"])
+
+
+def test_progression_from_results_same_day_and_tie():
+    results = pd.DataFrame({
+        "date": pd.to_datetime(["2026-02-09"] * 5),
+        "pair": [1, 13, 14, 15, 15],
+        "skater": ["S", "Kok", "Tie", "Leerdam", "Takagi"],
+        "time_s": [75.46, 72.59, 72.59, 72.31, 73.95],
+    })
+    prog = progression_from_results(results, start_s=73.19)
+    assert list(prog["skater"]) == ["Kok", "Leerdam"]
+
+
+def test_fastest_by_altitude_skips_unknown_altitude():
+    times = frame([
+        ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
+        ("OR", 1000, "2022-02-17", "T", "JPN", 73.19, "Beijing"),
+        ("OR", 1000, "1970-01-01", "X", "URS", 70.00, "Unknown rink"),
+    ])
+    venues = pd.DataFrame({"venue": ["Utah", "Beijing", "Unknown rink"], "altitude_m": [1425.0, 49.0, None]})
+    best = fastest_by_altitude(times, venues, 1000)
+    assert list(best["skater"]) == ["T", "E"]
+    assert list(best["at_altitude"]) == [False, True]
