@@ -130,7 +130,8 @@ def plot_laps(laps, style: str = "intl", title: str | None = None):
             if secs == secs:  # not NaN
                 ax.text(secs, y, f" {secs:.{int(dec)}f}", va="center", fontsize=9)
             else:
-                ax.text(0, y, " no data", va="center", fontsize=9, color="#888888")
+                ax.text(0.03, y, "no data", va="center", fontsize=9, color="#888888",
+                        transform=ax.get_yaxis_transform())
         lo = part["seconds"].min()
         ax.set_xlim(lo * 0.9 if lo == lo else 0, part["seconds"].max() * 1.06 if lo == lo else 1)
         ax.set_title(segment, fontsize=11)
@@ -182,3 +183,57 @@ def show(fig) -> None:
 
     display(fig)
     plt.close(fig)
+
+
+def plot_record_progressions(progressions: dict, style: str = "intl", title: str | None = None, end=None):
+    """Step charts (time against date), one panel per distance; the record after each Games is labelled.
+
+    ``progressions`` maps a distance (m) to its progression frame (``date, skater, nation, time_s``).
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    fig, axes = plt.subplots(len(progressions), 1, figsize=(9, 3.6 * len(progressions)), squeeze=False)
+    for ax, (distance, prog) in zip(axes[:, 0], progressions.items()):
+        stop = pd.Timestamp(end) if end is not None else prog["date"].max()
+        x = list(prog["date"]) + [stop]
+        y = list(prog["time_s"]) + [prog["time_s"].iloc[-1]]
+        ax.step(x, y, where="post", color="#444444", linewidth=1.4)
+        final = prog.groupby(prog["date"].dt.year).tail(1)
+        for _, row in final.iterrows():
+            ax.scatter(row["date"], row["time_s"], s=28, color=nation_color(row["nation"]), zorder=3)
+            parts = row["skater"].split(" ", 1)
+            label = parts[0] if row["nation"] in ("KOR", "CHN", "TPE") or len(parts) == 1 else parts[1]
+            ax.annotate(label, (row["date"], row["time_s"]), textcoords="offset points", xytext=(3, 4),
+                        fontsize=8, rotation=35)
+        ax.yaxis.set_major_formatter(_seconds_formatter(style, decimals=1 if distance > 500 else 2))
+        ax.set_title(f"{distance} m", fontsize=11, loc="left")
+        ax.set_ylabel("Olympic record")
+        ax.margins(y=0.18)
+    axes[-1, 0].set_xlabel("year (points: record standing after each Games, coloured by nation)")
+    fig.suptitle(title or "Olympic record progression", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def plot_olympic_vs_world(gaps: dict, title: str | None = None):
+    """Gap between the Olympic record after each Games and the world record then in force.
+
+    ``gaps`` maps a distance to ``olympic_vs_world`` output; Games held at an altitude rink are hollow.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.4))
+    palette = {500: "#1f77b4", 1000: "#f36c21", 1500: "#2ca02c"}
+    for distance, frame in gaps.items():
+        color = palette.get(distance, "#555555")
+        ax.plot(frame["year"], frame["gap_s"], color=color, linewidth=1.2, alpha=0.7, label=f"{distance} m")
+        for _, row in frame.iterrows():
+            hollow = row.get("or_at_altitude") is True
+            ax.scatter(row["year"], row["gap_s"], s=40, color=color, facecolor="white" if hollow else color,
+                       linewidth=1.5, zorder=3)
+    ax.set_xlabel("Games (hollow: held on an altitude rink)")
+    ax.set_ylabel("Olympic record minus world record (s)")
+    ax.set_ylim(bottom=-0.2)
+    ax.legend(loc="upper right")
+    ax.set_title(title or "How far Olympic records trail world records")
+    return fig

@@ -6,15 +6,28 @@ import pandas as pd
 
 __all__ = [
     "is_new_record",
+    "record_time_text",
     "progression",
     "progression_from_results",
     "record_in_force",
     "with_altitude",
     "fastest_by_altitude",
+    "olympic_record_history",
+    "olympic_vs_world",
+    "improvement_by_decade",
+    "holders_by_nation",
+    "WINTER_GAMES_YEARS",
 ]
 
 # Rinks at or above this altitude count as "altitude" ovals (Salt Lake City 1423 m, Calgary 1034 m).
 ALTITUDE_THRESHOLD_M = 1000
+
+
+def record_time_text(time_s: float, hand_timed: bool, style: str = "intl") -> str:
+    """A record time as printed: one decimal for hand times, hundredths otherwise."""
+    from .times import format_time
+
+    return format_time(time_s, style=style, decimals=1 if hand_timed else 2)
 
 
 def is_new_record(time_s: float, record_s: float | None, decimals: int = 2) -> bool:
@@ -92,3 +105,67 @@ def fastest_by_altitude(times: pd.DataFrame, venues: pd.DataFrame, distance_m: i
     best = pool.sort_values(["time_s", "date"], kind="stable").groupby("at_altitude", sort=True).head(1)
     columns = ["at_altitude", "skater", "nation", "time_s", "venue", "altitude_m", "date"]
     return best[columns].sort_values("at_altitude").reset_index(drop=True)
+
+
+# Years of the Winter Olympic Games with women's speed skating (women's events began in 1960).
+WINTER_GAMES_YEARS = (1960, 1964, 1968, 1972, 1976, 1980, 1984, 1988, 1992, 1994, 1998, 2002, 2006,
+                      2010, 2014, 2018, 2022, 2026)
+
+
+def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """Every Olympic record of a distance with improvement, days stood and Games survived.
+
+    ``as_of`` closes the span of records that still stand. ``games_survived`` counts the Winter
+    Games after the one where the record was set at which it was not broken.
+    """
+    prog = progression(records[~records.get("equalled", False)], "OR", distance_m)
+    end = pd.Timestamp(as_of)
+    until = prog["until"].fillna(end)
+    prog["days_stood"] = (until - prog["date"]).dt.days.astype("Int64")
+    prog["stands"] = prog["until"].isna()
+    prog["games_survived"] = [
+        sum(1 for year in WINTER_GAMES_YEARS if start.year < year < stop.year or (stands and start.year < year <= end.year))
+        for start, stop, stands in zip(prog["date"], until, prog["stands"])
+    ]
+    return prog
+
+
+def olympic_vs_world(records: pd.DataFrame, distance_m: int) -> pd.DataFrame:
+    """At each Games that set an Olympic record: the OR after those Games, the WR then in force, the gap."""
+    ors = records[(records["record"] == "OR") & (records["distance_m"] == distance_m)]
+    rows = []
+    for day, games in ors.groupby(ors["date"].dt.year):
+        last = games.iloc[-1]
+        world = record_in_force(records, "WR", distance_m, last["date"] + pd.Timedelta(days=1))
+        rows.append({
+            "year": int(day), "olympic_record_s": last["time_s"], "or_venue": last["venue"],
+            "world_record_s": world["time_s"] if world is not None else float("nan"),
+            "wr_venue": world["venue"] if world is not None else None,
+            "gap_s": round(last["time_s"] - world["time_s"], 2) if world is not None else float("nan"),
+        })
+    return pd.DataFrame(rows)
+
+
+def improvement_by_decade(records: pd.DataFrame, record: str, distance_m: int) -> pd.DataFrame:
+    """How much a record improved in each decade: record standing at the end of the decade vs the previous."""
+    prog = records[(records["record"] == record) & (records["distance_m"] == distance_m)]
+    if prog.empty:
+        return pd.DataFrame(columns=["decade", "records", "improvement_s", "improvement_pct"])
+    decades = range(prog["date"].dt.year.min() // 10 * 10, prog["date"].dt.year.max() // 10 * 10 + 10, 10)
+    rows, standing = [], None
+    for decade in decades:
+        inside = prog[(prog["date"].dt.year >= decade) & (prog["date"].dt.year < decade + 10)]
+        end = inside["time_s"].iloc[-1] if not inside.empty else standing
+        gain = (standing - end) if standing is not None and end is not None else float("nan")
+        rows.append({"decade": f"{decade}s", "records": len(inside),
+                     "improvement_s": round(gain, 2) if gain == gain else float("nan"),
+                     "improvement_pct": round(100 * gain / standing, 2) if standing and gain == gain else float("nan")})
+        standing = end
+    return pd.DataFrame(rows)
+
+
+def holders_by_nation(history: pd.DataFrame) -> pd.DataFrame:
+    """Per nation: number of records and total years holding them (from ``olympic_record_history``)."""
+    summary = history.groupby("nation").agg(records=("time_s", "size"), days=("days_stood", "sum"))
+    summary["years"] = (summary["days"] / 365.25).round(1)
+    return summary.drop(columns="days").sort_values(["years", "records"], ascending=False).reset_index()
