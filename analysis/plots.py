@@ -237,3 +237,54 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None):
     ax.legend(loc="upper right")
     ax.set_title(title or "How far Olympic records trail world records")
     return fig
+
+
+MEDAL_COLORS = ("#d4af37", "#a8a9ad", "#b87333")
+
+
+def plot_outlook(forecasts: dict, top: int = 8, title: str | None = None):
+    """Stacked gold/silver/bronze chances per skater, one panel per distance, with the 80 % podium band."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(forecasts), figsize=(10, 0.42 * top + 1.8), squeeze=False)
+    for ax, (distance, forecast) in zip(axes[0], forecasts.items()):
+        table = forecast.table[forecast.table["races"] > 0].head(top).iloc[::-1]
+        y = range(len(table))
+        left = 0
+        for column, color, label in zip(("p_gold", "p_silver", "p_bronze"), MEDAL_COLORS, ("gold", "silver", "bronze")):
+            ax.barh(y, 100 * table[column], left=left, color=color, label=label)
+            left = left + 100 * table[column].to_numpy()
+        band = table[["p_podium_lo", "p_podium_hi"]].to_numpy() * 100
+        ax.hlines(y, band[:, 0], band[:, 1], color="#333333", linewidth=1.2, label="80 % band (podium)")
+        ax.set_yticks(list(y), [f"{s} ({n})" for s, n in zip(table["skater"], table["nation"])], fontsize=9)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("chance (%)")
+        ax.set_title(f"{distance} m", loc="left", fontsize=11)
+        ax.grid(axis="y", visible=False)
+    axes[0][-1].legend(loc="lower right", fontsize=8)
+    fig.suptitle(title or "Medal chances", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def plot_form(forecasts: dict, top: int = 12, style: str = "intl", title: str | None = None):
+    """Each rated skater's sea-level form time with its uncertainty, one panel per distance."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, axes = plt.subplots(1, len(forecasts), figsize=(10, 0.36 * top + 1.8), squeeze=False)
+    for ax, (distance, forecast) in zip(axes[0], forecasts.items()):
+        form = forecast.form.sort_values("form_s").head(top).iloc[::-1]
+        y = np.arange(len(form))
+        err = form["form_s"] * form["level_sd"]
+        ax.errorbar(form["form_s"], y, xerr=err, fmt="none", ecolor="#999999", elinewidth=1)
+        ax.scatter(form["form_s"], y, c=[nation_color(n) for n in form["nation"]], s=40, zorder=3)
+        ax.set_yticks(y, [f"{s} ({r})" for s, r in zip(form["skater"], form["races"])], fontsize=9)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_formatter(_seconds_formatter(style))
+        ax.set_xlabel("form time at sea level (left is faster)")
+        ax.set_title(f"{distance} m (races in brackets)", loc="left", fontsize=11)
+        ax.grid(axis="y", visible=False)
+    fig.suptitle(title or "Season form", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
