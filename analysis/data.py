@@ -156,10 +156,15 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
 # --------------------------------------------------------------------------- field checks
 
 
+_MARKUP = re.compile(r"[<>]")
+
+
 def _required(row: _Row, column: str) -> str:
     value = row[column]
     if not value:
         raise row.fail(column, "required value is empty")
+    if _MARKUP.search(value) and column not in ("source",):
+        raise row.fail(column, f"{value!r} contains '<' or '>': markup does not belong in the data")
     return value
 
 
@@ -362,10 +367,10 @@ def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
             "time_s": _time(row, "time", hand_times=True),
             # A source may give the date and time of an old record but not the rink: missing stays missing.
             "venue": _name(row, "venue") if row["venue"] else None,
-            "city": row["city"] or None,
+            "city": _required(row, "city") if row["city"] else None,
             "source": _url(row),
             "accessed": _date(row, "accessed"),
-            "note": row["note"] or None,
+            "note": _required(row, "note") if row["note"] else None,
             "equalled": row["note"].lower().startswith(("tie", "equalled")),
         }
         if rec["venue"] is not None:

@@ -17,6 +17,7 @@ import datetime as dt
 import html
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,6 +92,18 @@ def _run_label(parameters: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- execution
 
 
+def _inject_parameters(nb: nbformat.NotebookNode, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """Insert a cell tagged ``injected-parameters`` after the ``parameters`` cell (papermill convention)."""
+    from papermill.translators import translate_parameters
+
+    code = translate_parameters("python3", "python", parameters, "Injected parameters")
+    cell = nbformat.v4.new_code_cell(code, metadata={"tags": ["injected-parameters"]})
+    cell.id = "injected-parameters"
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(index + 1, cell)
+    return nb
+
+
 def _error_location(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
@@ -107,9 +120,7 @@ async def _execute(outcome: Outcome, parameters: dict[str, Any], timeout: int) -
     known = notebook_parameters(nb)
     mine = {k: v for k, v in parameters.items() if k in known}
     if mine:
-        from papermill.parameterize import parameterize_notebook
-
-        nb = parameterize_notebook(nb, mine, report_mode=False)
+        nb = _inject_parameters(nb, mine)
     client = NotebookClient(
         nb,
         kernel_name="python3",
@@ -119,7 +130,8 @@ async def _execute(outcome: Outcome, parameters: dict[str, Any], timeout: int) -
     )
     start = time.perf_counter()
     try:
-        await client.async_execute()
+        # The kernel's own start-up chatter (a transport warning) is not the reader's business.
+        await client.async_execute(stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
         index, message = _error_location(nb)
         first_line = message or str(exc).strip().splitlines()[-1]
