@@ -92,17 +92,24 @@ def fit_form(times: pd.DataFrame, venues: pd.DataFrame, as_of: pd.Timestamp,
     data["w"] = 0.5 ** (age / HALF_LIFE_DAYS)
     altitude = data.groupby("venue")["altitude_m"].first()
     prior = (ALTITUDE_EFFECT * altitude.fillna(0.0) / 1000.0).rename("prior")
-    rink = prior.copy()
+    # Alternate between skater levels and rink effects (numpy, one pass per iteration).
+    s_code, skaters = pd.factorize(data["skater"])
+    v_code = pd.Index(prior.index).get_indexer(data["venue"])
+    y, w = data["y"].to_numpy(), data["w"].to_numpy()
+    multi = (pd.Series(v_code).groupby(s_code).transform("nunique") > 1).to_numpy()  # tell rinks apart
+    prior_v = prior.to_numpy()
+    counts_v = np.bincount(v_code[multi], minlength=len(prior_v))
+    ref = prior.index.get_loc("Thialf") if "Thialf" in prior.index else None
+    rink_v = prior_v.copy()
     for _ in range(iterations):
-        adj = data["y"] - data["venue"].map(rink)
-        mu = (adj * data["w"]).groupby(data["skater"]).sum() / data["w"].groupby(data["skater"]).sum()
-        resid = data["y"] - data["skater"].map(mu)
-        # Only skaters with races on more than one rink tell rinks apart.
-        multi = data["skater"].map(data.groupby("skater")["venue"].nunique()) > 1
-        sums = resid[multi].groupby(data.loc[multi, "venue"]).sum().reindex(rink.index, fill_value=0.0)
-        counts = multi.groupby(data["venue"]).sum().reindex(rink.index, fill_value=0)
-        rink = (sums + RINK_PRIOR_RACES * prior) / (counts + RINK_PRIOR_RACES)
-        rink = rink - rink.get("Thialf", 0.0) if "Thialf" in rink.index else rink
+        adj = y - rink_v[v_code]
+        mu_s = np.bincount(s_code, weights=adj * w) / np.bincount(s_code, weights=w)
+        resid = y - mu_s[s_code]
+        sums = np.bincount(v_code[multi], weights=resid[multi], minlength=len(prior_v))
+        rink_v = (sums + RINK_PRIOR_RACES * prior_v) / (counts_v + RINK_PRIOR_RACES)
+        if ref is not None:
+            rink_v = rink_v - rink_v[ref]
+    rink = pd.Series(rink_v, index=prior.index)
     high = (altitude.reindex(rink.index).fillna(0.0) >= 1000).astype(float)
     rink = rink + np.log1p(altitude_shift_pct / 100.0) * high
     data["adj"] = data["y"] - data["venue"].map(rink)
@@ -130,22 +137,46 @@ def fit_form(times: pd.DataFrame, venues: pd.DataFrame, as_of: pd.Timestamp,
     return form, rinks
 
 
+def _podium(log_t: np.ndarray) -> np.ndarray:
+    """Indices of the three fastest per simulated race (row), fastest first."""
+    k = min(3, log_t.shape[1])
+    if log_t.shape[1] > k:
+        top = np.argpartition(log_t, k - 1, axis=1)[:, :k]
+    else:
+        top = np.tile(np.arange(log_t.shape[1]), (log_t.shape[0], 1))
+    return np.take_along_axis(top, np.argsort(np.take_along_axis(log_t, top, axis=1), axis=1), axis=1)
+
+
+def _draw(mu: np.ndarray, sd: np.ndarray, p_fall: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    scale = np.sqrt((T_DF - 2) / T_DF)  # unit variance Student-t
+    log_t = mu + sd * scale * rng.standard_t(T_DF, size=shape)
+    log_t[rng.random(shape) < p_fall] = np.inf
+    return log_t
+
+
 def simulate(mu: np.ndarray, sd: np.ndarray, p_fall: float, n_sims: int, rng: np.random.Generator) -> np.ndarray:
     """Simulate ``n_sims`` races; return counts of shape (n_skaters, 3) for gold, silver, bronze.
 
     Vectorised: one (n_sims, n_skaters) draw, no loop per race. Falls get an infinite time.
     """
     n = len(mu)
-    scale = np.sqrt((T_DF - 2) / T_DF)  # unit variance Student-t
-    log_t = mu + sd * scale * rng.standard_t(T_DF, size=(n_sims, n))
-    log_t[rng.random((n_sims, n)) < p_fall] = np.inf
-    k = min(3, n)
-    top = np.argpartition(log_t, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (n_sims, 1))
-    order = np.take_along_axis(top, np.argsort(np.take_along_axis(log_t, top, axis=1), axis=1), axis=1)
+    order = _podium(_draw(mu, sd, p_fall, (n_sims, n), rng))
     counts = np.zeros((n, 3), dtype=np.int64)
-    for place in range(k):
+    for place in range(order.shape[1]):
         counts[:, place] = np.bincount(order[:, place], minlength=n)
     return counts
+
+
+def _podium_bands(mu: np.ndarray, level_sd: np.ndarray, sd: np.ndarray, p_fall: float, replicates: int, sims: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """80 % band of P(podium): redraw every level within its standard error, simulate, repeat (vectorised)."""
+    n = len(mu)
+    mu_b = mu + level_sd * rng.standard_normal((replicates, n))
+    order = _podium(_draw(np.repeat(mu_b, sims, axis=0), sd, p_fall, (replicates * sims, n), rng))
+    hits = np.zeros((replicates * sims, n), dtype=np.int8)
+    np.put_along_axis(hits, order, 1, axis=1)
+    podium = hits.reshape(replicates, sims, n).mean(axis=1)
+    return np.percentile(podium, 10, axis=0), np.percentile(podium, 90, axis=0)
 
 
 def _fall_probability(season: pd.DataFrame) -> float:
@@ -186,13 +217,8 @@ def medal_probabilities(distance_m: int, as_of: str | dt.date | pd.Timestamp = "
     # Uncertainty from the few races: redraw each skater's level within its standard error, re-run.
     lo = hi = np.full(len(form), np.nan)
     if bootstrap:
-        sims = max(1000, n_sims // 50)
-        mu, level_sd, sd = (form[c].to_numpy() for c in ("mu", "level_sd", "sd"))
-        podium = np.empty((bootstrap, len(form)))
-        for b in range(bootstrap):
-            mu_b = mu + level_sd * rng.standard_normal(len(form))
-            podium[b] = simulate(mu_b, sd, p_fall, sims, rng).sum(axis=1) / sims
-        lo, hi = np.percentile(podium, [10, 90], axis=0)
+        lo, hi = _podium_bands(form["mu"].to_numpy(), form["level_sd"].to_numpy(), form["sd"].to_numpy(), p_fall,
+                               bootstrap, 1000, rng)
 
     table = form[["skater", "nation", "races", "form_s", "sd"]].assign(
         sd_pct=100 * form["sd"], p_gold=probs[:, 0], p_silver=probs[:, 1], p_bronze=probs[:, 2],

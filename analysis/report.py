@@ -46,6 +46,7 @@ class Outcome:
     title: str = ""
     summary: str = ""
     executed: Any = field(default=None, repr=False)
+    html: str = field(default="", repr=False)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -220,6 +221,11 @@ li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; fon
 """
 
 
+def default_jobs(n_notebooks: int) -> int:
+    """Notebooks executed at once: all of them up to twice the CPU count (kernels wait on I/O at start-up)."""
+    return max(1, min(n_notebooks, 2 * (os.cpu_count() or 1)))
+
+
 def build_reports(
     notebooks: list[Path] | None = None,
     out_dir: Path | None = None,
@@ -247,7 +253,7 @@ def build_reports(
 
     outcomes = [Outcome(path) for path in notebooks]
     total = len(outcomes)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, jobs or default_jobs(total))
 
     async def run_all() -> None:
         gate = asyncio.Semaphore(jobs)
@@ -255,6 +261,9 @@ def build_reports(
         async def one(number: int, outcome: Outcome) -> None:
             async with gate:
                 await _execute(outcome, parameters, timeout)
+                if not outcome.error:  # export while other notebooks still run
+                    outcome.title, outcome.summary = _describe(outcome.executed, outcome.notebook.stem)
+                    outcome.html = await asyncio.to_thread(_export_html, outcome.executed, outcome.title)
             state = "FAILED" if outcome.error else f"{outcome.seconds:.1f} s"
             echo(f"[{number}/{total}] {outcome.notebook.stem:<34} {state}")
 
@@ -268,8 +277,7 @@ def build_reports(
         if outcome.error:
             target.unlink(missing_ok=True)  # never leave an older page looking current
             continue
-        outcome.title, outcome.summary = _describe(outcome.executed, outcome.notebook.stem)
-        _write_atomic(target, _export_html(outcome.executed, outcome.title))
+        _write_atomic(target, outcome.html)
         outcome.html_path = target
     index = out_dir / "index.html"
     if failed:
@@ -309,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                         help="any other notebook parameter")
     parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
-    parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: CPU count)")
+    parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: all, up to twice the CPU count)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
     parser.add_argument("--refresh-notebooks", action="store_true",
                         help="re-execute the source notebooks in place (for developers; not a report)")
