@@ -185,6 +185,7 @@ CASES = [
     Case("split at the finish", SPLITS_1000, "splits", set_field(SPLITS_1000, "split_m", "1000", skater="Kim Min-sun", split_m="600"), "split_m"),
     Case("record that does not improve", "records.csv", "records", set_field("records.csv", "time", "1:12.59", record="OR", distance_m="1000", skater="Jutta Leerdam"), "time"),
     Case("records out of date order", "records.csv", "records", edit_rows("records.csv", _records_out_of_order), "date"),
+    Case("unknown nation code (venue country)", "venues.csv", "venues", set_field("venues.csv", "country", "HOL", venue="Thialf"), "country"),
     Case("altitude not a number", "venues.csv", "venues", set_field("venues.csv", "altitude_m", "high", venue="Utah Olympic Oval"), "altitude_m"),
     Case("four entries of one nation", "entries.csv", "entries", edit_rows("entries.csv", _fifth_entry), "nation"),
     Case("semicolon-separated file", OLY_1000, "results", edit_text(OLY_1000, lambda b: b.replace(b",", b";"), 1), None),
