@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from .records import progression_from_results
 from .times import format_gap, format_time
 
 __all__ = [
@@ -35,11 +36,15 @@ def select_race(results: pd.DataFrame, date: str, distance_m: int, competition_t
     return race.sort_values(["rank", "time_s", "skater"], na_position="last", kind="stable").reset_index(drop=True)
 
 
+def _decimals(seconds: float) -> int:
+    """Thousandths where the source printed them, hundredths otherwise."""
+    return 3 if round(seconds * 1000) % 10 else 2
+
+
 def _fmt(seconds: float, style: str) -> str:
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
-    decimals = 3 if round(seconds * 1000) % 10 else 2
-    return format_time(seconds, style=style, decimals=decimals)
+    return format_time(seconds, style=style, decimals=_decimals(seconds))
 
 
 def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
@@ -53,7 +58,7 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
         time_text = rec.status if isinstance(rec.status, str) else _fmt(rec.time_s, style)
         gap = "–"
         if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
-            gap = format_gap(round(rec.time_s - winner, 3), style=style, decimals=3 if round(rec.time_s * 1000) % 10 else 2) or ""
+            gap = format_gap(round(rec.time_s - winner, 3), style=style, decimals=_decimals(rec.time_s)) or ""
         rows.append({
             "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),
             "Skater": rec.skater,
@@ -127,14 +132,11 @@ def record_breaks(race: pd.DataFrame, record_before: float) -> pd.DataFrame:
     Skaters without a pair number are placed after the numbered pairs.
     """
     finished = race[race["status"].isna() & race["time_s"].notna()]
-    order = finished.assign(_p=finished["pair"].fillna(10**6)).sort_values(["_p", "time_s"], kind="stable")
-    current, rows = record_before, []
-    for _, rec in order.iterrows():
-        if rec["time_s"] < current - 1e-9:
-            rows.append({"pair": rec["pair"], "skater": rec["skater"], "nation": rec["nation"],
-                         "time_s": rec["time_s"], "previous_s": current, "by_s": round(current - rec["time_s"], 3)})
-            current = rec["time_s"]
-    return pd.DataFrame(rows, columns=["pair", "skater", "nation", "time_s", "previous_s", "by_s"])
+    breaks = progression_from_results(finished, start_s=record_before)
+    breaks = breaks.reindex(columns=["pair", "skater", "nation", "time_s"])
+    breaks["previous_s"] = breaks["time_s"].shift(1).fillna(record_before)
+    breaks["by_s"] = (breaks["previous_s"] - breaks["time_s"]).round(3)
+    return breaks.reset_index(drop=True)
 
 
 def lap_table(race: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,10 @@ __all__ = [
     "medal_probabilities",
     "baseline_probabilities",
     "world_cup_order",
+    "baselines",
+    "olympic_medallists",
+    "evaluate",
+    "sensitivity",
     "season_best_order",
     "score_forecast",
     "format_pct",
@@ -284,6 +288,51 @@ def score_forecast(probs: pd.DataFrame, outcome: dict[str, int], clip: float = 0
         if place == 1:
             terms.append(-np.log(max(float(indexed["p_gold"].get(skater, 0.0)), clip)))
     return {"brier_podium": float(np.mean(brier)), "rps": float(np.mean(rps)), "log_loss": float(np.mean(terms))}
+
+
+def baselines(results: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp, field: list[str]) -> dict[str, list[str]]:
+    """The naive predicted orders a reader could have made on ``as_of``."""
+    season = season_results(results, distance_m, _as_of(as_of, distance_m))
+    return {"World Cup order (mean place)": world_cup_order(season, field),
+            "season-best order (raw)": season_best_order(season, field)}
+
+
+def olympic_medallists(results: pd.DataFrame, distance_m: int) -> dict[str, int]:
+    """Medallists of the Olympic race at ``distance_m`` and their place (1-3)."""
+    race = results[(results["competition_type"] == "OG") & (results["distance_m"] == distance_m) & (results["rank"] <= 3)]
+    return {row.skater: int(row.rank) for row in race.itertuples()}
+
+
+def evaluate(forecast: Forecast, results: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """Scores of the model and of each naive baseline against the Olympic result (lower is better)."""
+    medals = olympic_medallists(results, distance_m)
+    field = list(forecast.table["skater"])
+    rows = [{"forecast": "model", **score_forecast(forecast.table, medals)}]
+    for name, order in baselines(results, distance_m, as_of, field).items():
+        rows.append({"forecast": name, **score_forecast(baseline_probabilities(order, field), medals)})
+    return pd.DataFrame(rows).assign(distance=f"{distance_m} m")[["distance", "forecast", "brier_podium", "rps", "log_loss"]]
+
+
+def sensitivity(distance_m: int, as_of: str | pd.Timestamp, shifts: tuple[float, ...], skaters: list[str],
+                n_sims: int, seed: int, **data: pd.DataFrame) -> pd.DataFrame:
+    """Podium chances of ``skaters`` with the altitude-oval correction shifted by each of ``shifts`` percent.
+
+    Every run uses the same seed and field, so differences come from the shift, not from chance.
+    ``data`` passes ``results``, ``venues`` and ``entries`` through.
+    """
+    def run(shift: float) -> pd.Series:
+        table = medal_probabilities(distance_m, as_of, n_sims=n_sims, seed=seed, bootstrap=0,
+                                    altitude_shift_pct=shift, **data).table
+        return table.set_index("skater")["p_podium"]
+
+    base = run(0.0)
+    rows = []
+    for shift in shifts:
+        shifted = run(shift)
+        rows.extend({"distance": f"{distance_m} m", "skater": s, "altitude shift (%)": shift,
+                     "p_podium": base[s], "p_podium_shifted": shifted[s],
+                     "change_points": round(100 * (shifted[s] - base[s]))} for s in skaters)
+    return pd.DataFrame(rows)
 
 
 def format_pct(p: float) -> str:

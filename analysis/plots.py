@@ -221,6 +221,7 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None):
     ``gaps`` maps a distance to ``olympic_vs_world`` output; Games held at an altitude rink are hollow.
     """
     import matplotlib.pyplot as plt
+    import pandas as pd
 
     fig, ax = plt.subplots(figsize=(9, 4.4))
     palette = {500: "#1f77b4", 1000: "#f36c21", 1500: "#2ca02c"}
@@ -228,7 +229,8 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None):
         color = palette.get(distance, "#555555")
         ax.plot(frame["year"], frame["gap_s"], color=color, linewidth=1.2, alpha=0.7, label=f"{distance} m")
         for _, row in frame.iterrows():
-            hollow = row.get("or_at_altitude") is True
+            flag = row.get("or_at_altitude")
+            hollow = bool(flag) if flag is not None and not pd.isna(flag) else False
             ax.scatter(row["year"], row["gap_s"], s=40, color=color, facecolor="white" if hollow else color,
                        linewidth=1.5, zorder=3)
     ax.set_xlabel("Games (hollow: held on an altitude rink)")

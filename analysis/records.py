@@ -118,7 +118,9 @@ def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | 
     ``as_of`` closes the span of records that still stand. ``games_survived`` counts the Winter
     Games after the one where the record was set at which it was not broken.
     """
-    prog = progression(records[~records.get("equalled", False)], "OR", distance_m)
+    if "equalled" in records:
+        records = records[~records["equalled"]]
+    prog = progression(records, "OR", distance_m)
     end = pd.Timestamp(as_of)
     until = prog["until"].fillna(end)
     prog["days_stood"] = (until - prog["date"]).dt.days.astype("Int64")
@@ -130,20 +132,26 @@ def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | 
     return prog
 
 
-def olympic_vs_world(records: pd.DataFrame, distance_m: int) -> pd.DataFrame:
-    """At each Games that set an Olympic record: the OR after those Games, the WR then in force, the gap."""
+def olympic_vs_world(records: pd.DataFrame, distance_m: int, venues: pd.DataFrame | None = None) -> pd.DataFrame:
+    """At each Games that set an Olympic record: the OR after those Games, the WR then in force, the gap.
+
+    With ``venues``, ``or_at_altitude`` says whether those Games' rink is an altitude oval (NA if unknown).
+    """
     ors = records[(records["record"] == "OR") & (records["distance_m"] == distance_m)]
     rows = []
     for day, games in ors.groupby(ors["date"].dt.year):
         last = games.iloc[-1]
         world = record_in_force(records, "WR", distance_m, last["date"] + pd.Timedelta(days=1))
         rows.append({
-            "year": int(day), "olympic_record_s": last["time_s"], "or_venue": last["venue"],
+            "year": int(day), "olympic_record_s": last["time_s"], "venue": last["venue"],
             "world_record_s": world["time_s"] if world is not None else float("nan"),
             "wr_venue": world["venue"] if world is not None else None,
             "gap_s": round(last["time_s"] - world["time_s"], 2) if world is not None else float("nan"),
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if venues is not None:
+        frame = with_altitude(frame, venues).rename(columns={"at_altitude": "or_at_altitude"})
+    return frame.rename(columns={"venue": "or_venue"})
 
 
 def improvement_by_decade(records: pd.DataFrame, record: str, distance_m: int) -> pd.DataFrame:

@@ -118,3 +118,32 @@ def test_kok_streak_from_data():
     assert losses.iloc[-1]["date"] == pd.Timestamp("2024-02-03")
     assert outlook.win_streak(results, "Femke Kok", 500, "2024-02-03", ("WC",))[0] == 0
     assert outlook.win_streak(results, "Femke Kok", 500, "2024-02-04", ("WC",))[0] == 1
+
+
+def test_evaluate_scores_model_and_baselines(data):
+    results = data[0]
+    f = forecast(data, 500)
+    scores = outlook.evaluate(f, results, 500, "2026-02-09")
+    assert list(scores["forecast"]) == ["model", "World Cup order (mean place)", "season-best order (raw)"]
+    assert outlook.olympic_medallists(results, 500) == {"Femke Kok": 1, "Jutta Leerdam": 2, "Miho Takagi": 3}
+    expected = outlook.score_forecast(f.table, outlook.olympic_medallists(results, 500))
+    assert scores.iloc[0]["rps"] == pytest.approx(expected["rps"])
+
+
+def test_sensitivity_zero_shift_changes_nothing(data):
+    results, venues, entries = data
+    sens = outlook.sensitivity(1500, "2026-02-09", (0.0, 0.5), ["Femke Kok", "Brittany Bowe"], 10_000, 3,
+                               results=results, venues=venues, entries=entries)
+    assert (sens.loc[sens["altitude shift (%)"] == 0.0, "change_points"] == 0).all()
+    # Bowe's only 1500 m this season was on an altitude oval: making those ovals count as slower helps her.
+    bowe = sens[(sens["skater"] == "Brittany Bowe") & (sens["altitude shift (%)"] == 0.5)].iloc[0]
+    assert bowe["p_podium_shifted"] > bowe["p_podium"]
+
+
+def test_olympic_vs_world_marks_altitude():
+    from analysis import load_records
+    from analysis.records import olympic_vs_world
+
+    gaps = olympic_vs_world(load_records(), 1000, load_venues()).set_index("year")
+    assert bool(gaps.loc[1988, "or_at_altitude"]) and gaps.loc[1988, "gap_s"] == 0
+    assert not bool(gaps.loc[2026, "or_at_altitude"])

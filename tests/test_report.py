@@ -68,7 +68,8 @@ def test_as_of_parameter_reaches_the_outlook(tmp_path):
     outcomes = build_reports(notebooks=outlook, out_dir=tmp_path, parameters={"as_of": "2026-01-31", "n_sims": "20000"},
                              echo=lambda line: None)
     page = outcomes[0].html_path.read_text(encoding="utf-8")
-    assert "Medal chances as of 2026-01-31" in page or "results on or before 2026-01-31" in page
+    assert "results on or before 2026-01-31" in page  # printed by the Load cell from the parameter
+    assert "results on or before 2026-02-09" not in page
 
 
 @pytest.mark.parametrize("bad", [{"as_of": "2026-02-30"}, {"as_of": "yesterday"}, {"time_style": "us"}, {"colour": "red"}])
