@@ -9,7 +9,7 @@ AS_OF ?=
 TIME_STYLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test notebooks lab benchmark clean
+.PHONY: help report test data notebooks lab benchmark clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ report: $(STAMP)  ## Execute every notebook and write HTML to reports/
 
 test: $(STAMP)  ## Run the unit tests and strict nbval over notebooks/
 	$(BIN)/python -m pytest
+
+data: $(STAMP)  ## Rebuild data/results/ from the official sheets (data/raw/isu) and the curated rows
+	$(BIN)/python -m analysis.build
 
 notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing data or code)
 	$(BIN)/python -m analysis.report --refresh-notebooks

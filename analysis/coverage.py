@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import RACE_KEY, load_results
+from .data import load_results
 
 __all__ = ["coverage_table", "coverage_markdown"]
 
 
+SHEET_SOURCE = "https://github.com/rgnlchamp/usa-speed-skating-tracker/"
+
+
 def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per race: rows, ranks found, times, pairs, lanes, and the ranks missing below the last one."""
+    """One row per race: rows (starters known), ranks, times, pairs, lanes, the source kind, and the
+    ranks missing below the last one found."""
     rows = []
-    for (competition, date, distance), race in results.groupby(RACE_KEY, sort=True):
+    for race_id, race in results.groupby("race_id", sort=True):
         ranks = sorted(int(r) for r in race["rank"].dropna())
         gaps = [r for r in range(1, (max(ranks) if ranks else 0) + 1) if r not in ranks]
+        sheet = race["source"].str.startswith(SHEET_SOURCE).all()
         rows.append({
-            "date": date.date().isoformat(),
-            "competition": competition,
-            "distance_m": int(distance),
+            "race": race_id,
+            "competition": race["competition"].iloc[0],
+            "source": "ISU sheet" if sheet else "news",
             "rows": len(race),
             "ranked": len(ranks),
             "timed": int(race["time_s"].notna().sum()),
@@ -30,7 +35,7 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
             "lane": int(race["lane"].notna().sum()),
             "ranks missing (up to the last rank found)": ", ".join(map(str, gaps)) or "none",
         })
-    return pd.DataFrame(rows).sort_values(["date", "distance_m"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows)
 
 
 def coverage_markdown(results: pd.DataFrame | None = None) -> str:

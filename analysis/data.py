@@ -6,6 +6,8 @@ the line and the column of the first problem. Nothing that fails a check is load
 Files (see ``data/README.md`` for the column definitions):
 
 * ``results/*.csv``  one row per skater per race  -> :func:`load_results`
+  (built by ``make data`` from the official sheets in ``raw/isu/`` and the news rows in ``curated/``)
+* ``skaters.csv``    one row per skater, every spelling seen -> :func:`load_skaters`
 * ``splits/*.csv``   intermediate times           -> :func:`load_splits`
 * ``records.csv``    OR and WR progressions       -> :func:`load_records`
 * ``venues.csv``     rinks with altitude          -> :func:`load_venues`
@@ -39,29 +41,39 @@ __all__ = [
     "load_records",
     "load_venues",
     "load_entries",
+    "load_skaters",
+    "race_id",
     "RACE_KEY",
 ]
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-RACE_KEY = ["competition", "date", "distance_m"]
+RACE_KEY = ["race_id"]
+RACE_ID = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<gender>[WM])(?P<distance>\d+)(?P<division>-B)?(?:-(?P<n>[2-9]))?$")
+GENDERS = ("W", "M")
+DIVISIONS = ("A", "B")
 
 COMPETITION_TYPES = ("OG", "WC", "WCH", "ECH", "NAT", "OTHER")
 STATUSES = ("DNF", "DQ", "DNS", "WDR")
 LANES = ("inner", "outer")
 NOTES = ("OR", "WR", "TR", "=TR", "NR")  # =TR: equalled the track record
+SHEET_CODE = re.compile(r"^(F|T\d{2})$")  # printed after a name on ISU sheets: F fell, T04 ... T10 rule codes
 DISTANCES = (500, 1000, 1500, 3000, 5000, 10000)
 ENTRY_STATUSES = ("entered", "withdrawn", "reserve")
 
 
 class DataError(ValueError):
-    """Bad input in a data file; the message names the file, line and column."""
+    """Bad input in a data file; the message names the file, (page,) line and column."""
 
-    def __init__(self, file: Path | str, line: int | None, column: str | None, problem: str):
+    def __init__(self, file: Path | str, line: int | None, column: str | None, problem: str,
+                 *, page: int | None = None):
         self.file = str(file)
+        self.page = page
         self.line = line
         self.column = column
         self.problem = problem
         where = self.file
+        if page is not None:
+            where += f", page {page}"
         if line is not None:
             where += f", line {line}"
         if column is not None:
@@ -245,8 +257,8 @@ def _notes(row: _Row, column: str = "note") -> str | None:
     if not value:
         return None
     for token in value.split():
-        if token not in NOTES:
-            raise row.fail(column, f"{token!r} is not a record flag ({', '.join(NOTES)})")
+        if token not in NOTES and not SHEET_CODE.match(token):
+            raise row.fail(column, f"{token!r} is neither a record flag ({', '.join(NOTES)}) nor a sheet code (F, T04 ...)")
     return value
 
 
@@ -300,6 +312,80 @@ def _check_people(rows: Iterable[tuple[_Row, str, str | None]]) -> None:
             )
 
 
+# --------------------------------------------------------------------------- skaters
+
+SKATER_COLUMNS = ["skater_id", "name", "nation", "gender", "aliases", "source", "accessed"]
+SKATER_DTYPES = {"skater_id": "string", "name": "string", "nation": "string", "gender": "string",
+                 "aliases": "object", "source": "string", "accessed": "datetime64[ns]"}
+
+
+def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The skater register: ``skater_id, name, nation, gender, aliases, source, accessed``.
+
+    ``name`` is the spelling the package shows; ``aliases`` (a list) every other spelling seen in
+    sources (sheet spelling "Min-Sun KIM", other name orders, transliterations, married names).
+    No two skaters may share a spelling, compared without case, accents, hyphens or word order.
+    """
+    from .skaters import name_key
+
+    path = data_path(data_dir) / "skaters.csv"
+    records: list[dict] = []
+    ids: dict[str, int] = {}
+    keys: dict[str, tuple[str, int]] = {}
+    for row in _read_rows(path, SKATER_COLUMNS):
+        skater_id = _required(row, "skater_id")
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", skater_id):
+            raise row.fail("skater_id", f"{skater_id!r} is not a lower-case id such as 'femke-kok'")
+        if skater_id in ids:
+            raise row.fail("skater_id", f"{skater_id!r} is used twice (also line {ids[skater_id]})")
+        ids[skater_id] = row.line
+        name = _name(row, "name")
+        aliases = [a.strip() for a in row["aliases"].split(";") if a.strip()] if row["aliases"] else []
+        for spelling, column in [(name, "name"), *((a, "aliases") for a in aliases)]:
+            if _MARKUP.search(spelling):
+                raise row.fail(column, f"{spelling!r} contains '<' or '>'")
+            key = name_key(spelling)
+            if key in keys and keys[key][0] != skater_id:
+                raise row.fail(column, f"{spelling!r} is also a spelling of {keys[key][0]} (line {keys[key][1]}): "
+                                       "two skaters cannot share a spelling")
+            keys[key] = (skater_id, row.line)
+        records.append({
+            "skater_id": skater_id, "name": name, "nation": _nation(row),
+            "gender": _choice(row, "gender", GENDERS, required=True), "aliases": aliases,
+            "source": _url(row), "accessed": _date(row, "accessed"),
+        })
+    return _frame(records, SKATER_DTYPES)
+
+
+class _Register:
+    """Check the skater names of data rows against the register."""
+
+    def __init__(self, base: Path):
+        from .skaters import SkaterIndex
+
+        self.path = base / "skaters.csv"
+        self.table = load_skaters(base) if self.path.exists() else None
+        self.index = SkaterIndex(self.table) if self.table is not None else None
+
+    def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str | None:
+        """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
+        if self.index is None:
+            return None
+        from .skaters import UnknownSkater
+
+        try:
+            entry = self.index.resolve(skater)
+        except UnknownSkater as exc:
+            raise row.fail(column, f"{exc} (add the skater to {self.path.name})") from None
+        if entry["name"] != skater:
+            raise row.fail(column, f"{skater!r} is written {entry['name']!r} in {self.path.name}; use that spelling")
+        if nation is not None and entry["nation"] != nation:
+            raise row.fail("nation", f"{skater} is {entry['nation']} in {self.path.name}, not {nation}")
+        if gender is not None and entry["gender"] != gender:
+            raise row.fail("gender", f"{skater} is {entry['gender']} in {self.path.name}, not {gender}")
+        return str(entry["skater_id"])
+
+
 # --------------------------------------------------------------------------- venues
 
 VENUE_COLUMNS = ["venue", "city", "country", "altitude_m", "indoor", "source", "accessed"]
@@ -344,9 +430,10 @@ def _check_venue(row: _Row, venue: str, known: set[str] | None) -> None:
 
 # --------------------------------------------------------------------------- records
 
-RECORD_COLUMNS = ["record", "distance_m", "date", "skater", "nation", "time", "venue", "city", "source", "accessed", "note"]
+RECORD_COLUMNS = ["record", "gender", "distance_m", "date", "skater", "nation", "time", "venue", "city", "source",
+                  "accessed", "note"]
 RECORD_DTYPES = {
-    "record": "string", "distance_m": "Int64", "date": "datetime64[ns]", "skater": "string",
+    "record": "string", "gender": "string", "distance_m": "Int64", "date": "datetime64[ns]", "skater": "string",
     "nation": "string", "time_s": "float64", "venue": "string", "city": "string",
     "source": "string", "accessed": "datetime64[ns]", "note": "string", "equalled": "bool",
 }
@@ -360,6 +447,7 @@ def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
     for row in _read_rows(path, RECORD_COLUMNS):
         rec = {
             "record": _choice(row, "record", ("OR", "WR"), required=True),
+            "gender": _choice(row, "gender", GENDERS, required=True),
             "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
             "date": _date(row, "date"),
             "skater": _name(row, "skater"),
@@ -375,7 +463,7 @@ def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
         }
         if rec["venue"] is not None:
             _check_venue(row, rec["venue"], known)
-        key = (rec["record"], rec["distance_m"])
+        key = (rec["record"], rec["gender"], rec["distance_m"])
         if key in last:
             prev_row, prev = last[key]
             if rec["date"] < prev["date"]:
@@ -399,12 +487,16 @@ def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
 def load_records(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Olympic (OR) and world (WR) record progressions, in date order per record and distance.
 
-    Columns: ``record, distance_m, date, skater, nation, time_s, hand_timed, venue, city, source,
+    Columns: ``record, gender, distance_m, date, skater, nation, time_s, hand_timed, venue, city, source,
     accessed, note, equalled``. Each progression must strictly improve; a row whose note starts with
     "tie" records an equalled record (``equalled`` True) and must repeat the standing time.
     """
-    rows = _record_rows(data_path(data_dir))
+    base = data_path(data_dir)
+    rows = _record_rows(base)
     _check_people((row, rec["skater"], rec["nation"]) for row, rec in rows)
+    register = _Register(base)
+    for row, rec in rows:
+        register.check(row, rec["skater"], None, rec["gender"])
     frame = _frame([rec for _, rec in rows], RECORD_DTYPES)
     frame.insert(frame.columns.get_loc("time_s") + 1, "hand_timed", _hand_timed([row["time"] for row, _ in rows]))
     return frame
@@ -417,32 +509,55 @@ def _hand_timed(texts: list[str]) -> pd.Series:
 # --------------------------------------------------------------------------- results
 
 RESULT_COLUMNS = [
-    "competition", "competition_type", "date", "venue", "distance_m", "rank", "skater", "nation",
-    "time", "pair", "lane", "status", "note", "source", "accessed",
+    "race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division", "rank",
+    "skater", "nation", "time", "pair", "lane", "status", "note", "source", "accessed",
 ]
+#: Columns of the hand-curated news rows in ``curated/results/`` (``make data`` adds the race id).
+CURATED_RESULT_COLUMNS = [c for c in RESULT_COLUMNS if c != "race_id"]
 RESULT_DTYPES = {
-    "competition": "string", "competition_type": "string", "date": "datetime64[ns]", "venue": "string",
-    "distance_m": "Int64", "rank": "Int64", "skater": "string", "nation": "string", "time_s": "float64",
-    "pair": "Int64", "lane": "string", "status": "string", "note": "string", "source": "string",
-    "accessed": "datetime64[ns]",
+    "race_id": "string", "competition": "string", "competition_type": "string", "date": "datetime64[ns]",
+    "venue": "string", "gender": "string", "distance_m": "Int64", "division": "string", "rank": "Int64",
+    "skater": "string", "skater_id": "string", "nation": "string", "time_s": "float64", "pair": "Int64",
+    "lane": "string", "status": "string", "note": "string", "source": "string", "accessed": "datetime64[ns]",
 }
+
+
+def race_id(date: str | dt.date | pd.Timestamp, gender: str, distance_m: int, division: str | None = None,
+            number: int = 1) -> str:
+    """The stable id of a race: ``2025-11-15-W500``; ``-B`` for Division B; ``-2`` for a second race
+    of the same distance, sex and division on one day.
+
+    >>> race_id("2026-02-09", "W", 1000)
+    '2026-02-09-W1000'
+    >>> race_id("2025-11-15", "M", 500, "B", 2)
+    '2025-11-15-M500-B-2'
+    """
+    day = pd.Timestamp(date).date().isoformat()
+    return f"{day}-{gender}{int(distance_m)}" + ("-B" if division == "B" else "") + (f"-{number}" if number > 1 else "")
 
 
 def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
     status = _choice(row, "status", STATUSES, required=False)
-    if status is not None and row["rank"]:
+    if status is not None and status != "DNF" and row["rank"]:
         raise row.fail("rank", f"a skater with status {status} has no rank")
     # Missing stays missing: a source may give a rank without the time, or a time without the rank.
+    # A DNF may carry the rank a result sheet prints for it (ranked behind every finisher).
     rank = _int(row, "rank", required=False)
     time_s = _time(row, "time") if row["time"] else None
+    if status is not None and time_s is not None:
+        raise row.fail("time", f"a skater with status {status} has no time")
     rec = {
+        "race_id": None,
         "competition": _required(row, "competition"),
         "competition_type": _choice(row, "competition_type", COMPETITION_TYPES, required=True),
         "date": _date(row, "date"),
         "venue": _name(row, "venue"),
+        "gender": _choice(row, "gender", GENDERS, required=True),
         "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+        "division": _choice(row, "division", DIVISIONS, required=False),
         "rank": rank,
         "skater": _name(row, "skater"),
+        "skater_id": None,
         "nation": _nation(row),
         "time_s": time_s,
         "pair": _int(row, "pair", required=False),
@@ -454,6 +569,17 @@ def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
     }
     if rec["lane"] and rec["pair"] is None:
         raise row.fail("lane", "a lane is given without a pair number")
+    if rec["competition_type"] == "WC" and rec["division"] is None:
+        raise row.fail("division", "a World Cup race needs its division (A or B)")
+    if "race_id" in row:
+        rid = _required(row, "race_id")
+        match = RACE_ID.match(rid)
+        if not match:
+            raise row.fail("race_id", f"{rid!r} is not a race id such as '2026-02-09-W1000' or '2025-11-15-W500-B'")
+        expected = race_id(rec["date"], rec["gender"], rec["distance_m"], rec["division"], int(match["n"] or 1))
+        if rid != expected:
+            raise row.fail("race_id", f"{rid!r} contradicts the row's date, gender, distance and division (expected {expected!r})")
+        rec["race_id"] = rid
     _check_venue(row, rec["venue"], known_venues)
     return rec
 
@@ -479,13 +605,24 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
         if rec["venue"] != first["venue"] or rec["competition_type"] != first["competition_type"]:
             column = "venue" if rec["venue"] != first["venue"] else "competition_type"
             raise row.fail(column, f"differs from line {first_row.line} of the same race")
-        if rec["pair"] is not None:
+        # A skater who withdrew or did not start keeps the pair of the draw; her place may be filled.
+        if rec["pair"] is not None and rec["status"] not in ("DNS", "WDR"):
             pairs.setdefault(rec["pair"], []).append((row, rec))
     for pair, members in pairs.items():
         if len(members) > 2:
             raise members[2][0].fail("pair", f"pair {pair} has more than two skaters")
         if len(members) == 2 and members[0][1]["lane"] and members[0][1]["lane"] == members[1][1]["lane"]:
             raise members[1][0].fail("lane", f"both skaters of pair {pair} are in the {members[1][1]['lane']} lane")
+
+    for row, rec in race:
+        if (rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["division"]) != (
+                first["competition"], first["date"], first["gender"], first["distance_m"], first["division"]):
+            raise row.fail("race_id", f"race {rec['race_id']} differs from line {first_row.line} in competition, date, "
+                                      "gender, distance or division")
+    finishers = [rec["rank"] for _, rec in race if rec["rank"] is not None and rec["status"] is None]
+    for row, rec in race:
+        if rec["status"] == "DNF" and rec["rank"] is not None and finishers and rec["rank"] <= max(finishers):
+            raise row.fail("rank", f"a DNF ranked {rec['rank']} ahead of a finisher (rank {max(finishers)})")
 
     ranked = sorted(
         ((rec["rank"], rec["time_s"], row) for row, rec in race
@@ -513,46 +650,57 @@ def _check_record_flags(results: list[tuple[_Row, dict]], base: Path) -> None:
     if not flagged and not (base / "records.csv").exists():
         return
     records = {
-        (rec["record"], rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"], 3))
+        (rec["record"], rec["gender"], rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"], 3))
         for _, rec in _record_rows(base)
     }
     for row, rec in flagged:
         for flag in set(rec["note"].split()) & {"OR", "WR"}:
-            key = (flag, rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"] or 0, 3))
+            key = (flag, rec["gender"], rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"] or 0, 3))
             if key not in records:
                 raise row.fail("note", f"flagged {flag}, but records.csv has no {flag} by {rec['skater']} "
                                        f"in {row['time']} on {row['date']}: the flag contradicts the record progression")
 
 
-def _result_rows(base: Path) -> list[tuple[_Row, dict]]:
+def _result_rows(base: Path, folder: str = "results", columns: list[str] = RESULT_COLUMNS) -> list[tuple[_Row, dict]]:
     known = _known_venues(base)
     out: list[tuple[_Row, dict]] = []
-    for path in _files(base / "results"):
-        out.extend((row, _result_record(row, known)) for row in _read_rows(path, RESULT_COLUMNS))
+    for path in _files(base / folder):
+        out.extend((row, _result_record(row, known)) for row in _read_rows(path, columns))
     return out
 
 
-def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Every race result, one row per skater per race.
-
-    Columns: ``competition, competition_type, date, venue, distance_m, rank, skater, nation,
-    time_s, pair, lane, status, note, source, accessed``. ``time_s`` is NaN and ``rank`` NA for a
-    skater with a ``status`` (DNF, DQ, DNS, WDR). A race is identified by ``RACE_KEY``.
-    """
-    base = data_path(data_dir)
-    rows = _result_rows(base)
+def _check_results(rows: list[tuple[_Row, dict]], base: Path, key: str = "race_id") -> None:
+    """Race-level and cross-file checks of result rows (shared by the loader and ``make data``)."""
     races: dict[tuple, list[tuple[_Row, dict]]] = {}
     for row, rec in rows:
-        races.setdefault((rec["competition"], rec["date"], rec["distance_m"]), []).append((row, rec))
+        ident = (rec["race_id"],) if key == "race_id" else (
+            rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["division"])
+        races.setdefault(ident, []).append((row, rec))
     for race in races.values():
         _check_race(race)
     people = [(row, rec["skater"], rec["nation"]) for row, rec in rows]
     if (base / "records.csv").exists():
         people += [(row, rec["skater"], rec["nation"]) for row, rec in _record_rows(base)]
     _check_people(people)
+    register = _Register(base)
+    for row, rec in rows:
+        rec["skater_id"] = register.check(row, rec["skater"], rec["nation"], rec["gender"])
     _check_record_flags(rows, base)
+
+
+def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Every race result, one row per skater per race.
+
+    Columns: ``race_id, competition, competition_type, date, venue, gender, distance_m, division, rank,
+    skater, skater_id, nation, time_s, pair, lane, status, note, source, accessed``. ``time_s`` is NaN
+    for a skater with a ``status`` (DNF, DQ, DNS, WDR); ``rank`` is NA too, except for a DNF that a
+    result sheet ranks last. ``division`` is A or B for World Cup races. A race is identified by ``race_id``.
+    """
+    base = data_path(data_dir)
+    rows = _result_rows(base)
+    _check_results(rows, base)
     frame = _frame([rec for _, rec in rows], RESULT_DTYPES)
-    return frame.sort_values(["date", "distance_m", "competition", "rank", "skater"], kind="stable",
+    return frame.sort_values(["date", "gender", "distance_m", "race_id", "rank", "skater"], kind="stable",
                              na_position="last").reset_index(drop=True)
 
 
@@ -618,16 +766,17 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- entries
 
-ENTRY_COLUMNS = ["competition", "date", "distance_m", "skater", "nation", "entry_status", "source", "accessed"]
+ENTRY_COLUMNS = ["competition", "date", "gender", "distance_m", "skater", "nation", "entry_status", "source", "accessed"]
 ENTRY_DTYPES = {
-    "competition": "string", "date": "datetime64[ns]", "distance_m": "Int64", "skater": "string",
+    "competition": "string", "date": "datetime64[ns]", "gender": "string", "distance_m": "Int64", "skater": "string",
     "nation": "string", "entry_status": "string", "source": "string", "accessed": "datetime64[ns]",
 }
 
 
 def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Olympic entry lists: who was entered (at most three per nation), withdrew, or was a reserve."""
-    path = data_path(data_dir) / "entries.csv"
+    base = data_path(data_dir)
+    path = base / "entries.csv"
     records: list[dict] = []
     seen: dict[tuple, _Row] = {}
     per_nation: dict[tuple, int] = {}
@@ -636,6 +785,7 @@ def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
         rec = {
             "competition": _required(row, "competition"),
             "date": _date(row, "date"),
+            "gender": _choice(row, "gender", GENDERS, required=True),
             "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
             "skater": _name(row, "skater"),
             "nation": _nation(row),
@@ -643,17 +793,20 @@ def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
             "source": _url(row),
             "accessed": _date(row, "accessed"),
         }
-        key = (rec["competition"], rec["date"], rec["distance_m"], rec["skater"])
+        key = (rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["skater"])
         if key in seen:
             raise row.fail("skater", f"{rec['skater']} is listed twice for this race (also line {seen[key].line})")
         seen[key] = row
         if rec["entry_status"] == "entered":
-            nation_key = key[:3] + (rec["nation"],)
+            nation_key = key[:4] + (rec["nation"],)
             per_nation[nation_key] = per_nation.get(nation_key, 0) + 1
             if per_nation[nation_key] > 3:
                 raise row.fail("nation", f"more than three {rec['nation']} skaters entered in this race")
         records.append(rec)
     _check_people((row, rec["skater"], rec["nation"]) for row, rec in zip(rows, records))
+    register = _Register(base)
+    for row, rec in zip(rows, records):
+        register.check(row, rec["skater"], rec["nation"], rec["gender"])
     return _frame(records, ENTRY_DTYPES)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "OLYMPIC_RACE_DAYS",
     "Forecast",
     "season_results",
+    "mishaps",
     "fit_form",
     "simulate",
     "medal_probabilities",
@@ -49,6 +50,7 @@ RINK_PRIOR_RACES = 4.0    # weight of the altitude prior, in races, for each rin
 HALF_LIFE_DAYS = 60.0     # recency weighting
 T_DF = 5
 FALL_PRIOR = (1.0, 49.0)  # Beta prior on the chance of a fall/DQ/DNF: about 2 %
+MISHAP_PCT = 5.0          # a time this much slower than the skater's median (or a sheet's fall code) is a mishap
 
 
 @dataclass
@@ -76,10 +78,22 @@ def _as_of(as_of: str | dt.date | pd.Timestamp, distance_m: int) -> pd.Timestamp
     return day.normalize()
 
 
-def season_results(results: pd.DataFrame, distance_m: int, as_of: pd.Timestamp) -> pd.DataFrame:
-    """This season's rows at the distance dated on or before ``as_of`` (nothing later)."""
-    mask = (results["distance_m"] == distance_m) & (results["date"] >= SEASON_START) & (results["date"] <= as_of)
+def season_results(results: pd.DataFrame, distance_m: int, as_of: pd.Timestamp, gender: str = "W") -> pd.DataFrame:
+    """This season's rows of one sex at the distance dated on or before ``as_of`` (nothing later)."""
+    mask = ((results["distance_m"] == distance_m) & (results["gender"] == gender)
+            & (results["date"] >= SEASON_START) & (results["date"] <= as_of))
     return results[mask].copy()
+
+
+def mishaps(times: pd.DataFrame) -> pd.Series:
+    """Finished races that were mishaps: a fall code on the sheet (``F``), or a time more than
+    ``MISHAP_PCT`` % slower than the skater's median at the distance (a stumble, a near-fall).
+
+    They say nothing about a skater's level; the model counts them with the falls instead.
+    """
+    fell = times["note"].fillna("").str.split().map(lambda codes: "F" in codes)
+    median = times.groupby("skater")["time_s"].transform("median")
+    return (fell | (times["time_s"] > median * (1 + MISHAP_PCT / 100))).astype(bool)
 
 
 def fit_form(times: pd.DataFrame, venues: pd.DataFrame, as_of: pd.Timestamp,
@@ -183,8 +197,8 @@ def _podium_bands(mu: np.ndarray, level_sd: np.ndarray, sd: np.ndarray, p_fall: 
     return np.percentile(podium, 10, axis=0), np.percentile(podium, 90, axis=0)
 
 
-def _fall_probability(season: pd.DataFrame) -> float:
-    falls = int(season["status"].isin(["DNF", "DQ"]).sum())
+def _fall_probability(season: pd.DataFrame, mishap_count: int = 0) -> float:
+    falls = int(season["status"].isin(["DNF", "DQ"]).sum()) + mishap_count
     starts = int((season["status"].isna() | season["status"].isin(["DNF", "DQ"])).sum())
     a, b = FALL_PRIOR
     return (a + falls) / (a + b + starts)
@@ -211,9 +225,11 @@ def medal_probabilities(distance_m: int, as_of: str | dt.date | pd.Timestamp = "
     field = entries[(entries["distance_m"] == distance_m) & (entries["date"] == race_day)
                     & entries["entry_status"].isin(["entered", "withdrawn"])]
     season = season_results(results, distance_m, day)
-    times = season[season["status"].isna() & season["time_s"].notna() & season["skater"].isin(field["skater"])]
+    finished = season[season["status"].isna() & season["time_s"].notna()]
+    slips = mishaps(finished)
+    times = finished[~slips & finished["skater"].isin(field["skater"])]
     form, rinks = fit_form(times, venues, day, altitude_shift_pct=altitude_shift_pct)
-    p_fall = _fall_probability(season)
+    p_fall = _fall_probability(season, int(slips.sum()))
     rng = np.random.default_rng(seed)
     counts = simulate(form["mu"].to_numpy(), form["sd_total"].to_numpy(), p_fall, n_sims, rng)
     probs = counts / n_sims

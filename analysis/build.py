@@ -1,0 +1,310 @@
+"""``make data``: build the tidy result files from the official sheets and the curated news rows.
+
+Inputs (never changed by the build):
+
+* ``raw/isu/*.pdf`` and ``raw/isu/MANIFEST.csv``: the official ISU result sheets, one manifest row per
+  file (where it was copied from, its sha256, and the race it must hold);
+* ``curated/results/*.csv``: rows put together from news reports, for races without a sheet;
+* ``skaters.csv``: the register that maps every sheet spelling to the package's name.
+
+Outputs (rewritten by every build, byte for byte the same for the same inputs):
+
+* ``results/*.csv``: one file per sheet competition (``2025-26-world-cup-1.csv`` ...) and one per
+  curated file with the rows no sheet replaces; every row with its ``race_id``;
+* ``conditions.csv``: referee, starter, air and ice conditions of every sheet race;
+* ``sheet_conflicts.csv``: every value where a curated row and the sheet disagree (the sheet wins).
+
+Run ``python -m analysis.build`` (or ``make data``); ``--check`` compares instead of writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import (
+    CURATED_RESULT_COLUMNS, RESULT_COLUMNS, DataError, _decimals, _read_rows, _result_rows, _Row,
+    _check_results, _choice, _date, _int, _required, _url, data_path, race_id, DISTANCES, GENDERS, DIVISIONS,
+)
+from .sheets import Sheet, read_sheet
+from .skaters import SkaterIndex, UnknownSkater, display_name
+
+__all__ = ["build", "main", "MANIFEST_COLUMNS", "CONDITION_COLUMNS", "CONFLICT_COLUMNS"]
+
+MANIFEST_COLUMNS = ["file", "repository", "path", "commit", "sha256", "competition", "venue", "date", "gender",
+                    "distance_m", "division", "race_no", "source", "accessed"]
+CONDITION_COLUMNS = ["race_id", "referee", "starter", "start_time", "end_time", "air_start_c", "air_end_c",
+                     "humidity_start_pct", "humidity_end_pct", "ice_start_c", "ice_end_c", "source", "accessed"]
+CONFLICT_COLUMNS = ["race_id", "skater", "field", "news_value", "sheet_value", "news_source"]
+_SHEET_FILE = "{season}-world-cup-{number}.csv"
+
+
+@dataclass(frozen=True)
+class Build:
+    """What the build writes: file name (relative to the data folder) -> CSV text."""
+
+    files: dict[str, str]
+    sheets: int
+    sheet_rows: int
+    curated_rows: int
+    conflicts: int
+
+
+def _manifest(base: Path) -> list[_Row]:
+    path = base / "raw" / "isu" / "MANIFEST.csv"
+    rows = _read_rows(path, MANIFEST_COLUMNS)
+    seen_files: dict[str, int] = {}
+    seen_races: dict[tuple, int] = {}
+    for row in rows:
+        name = _required(row, "file")
+        if name in seen_files:
+            raise row.fail("file", f"{name} is listed twice (also line {seen_files[name]})")
+        seen_files[name] = row.line
+        race = (row["competition"], row["date"], row["gender"], row["distance_m"], row["division"], row["race_no"])
+        if race in seen_races:
+            raise row.fail("file", f"the same race twice: line {seen_races[race]} holds the same competition, date, "
+                                   "gender, distance, division and race number")
+        seen_races[race] = row.line
+        for column in ("repository", "source"):
+            _url(row, column)
+        if not re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
+            raise row.fail("sha256", f"{row['sha256']!r} is not a sha256 hex digest")
+        _date(row, "date"), _date(row, "accessed")
+        _choice(row, "gender", GENDERS, required=True)
+        _int(row, "distance_m", required=True, allowed=DISTANCES)
+        _choice(row, "division", DIVISIONS, required=True)
+        _int(row, "race_no", required=False, allowed=(1, 2))
+    return rows
+
+
+_PARSED: dict[tuple[str, str], Sheet] = {}  # (file name, sha256) -> sheet: a sheet is parsed once per process
+
+
+def _checked(path: Path, sha: str) -> None:
+    if not path.is_file():
+        raise DataError(path, None, None, "listed in MANIFEST.csv but the file is missing")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        raise DataError(path.name, None, None, "sha256 differs from MANIFEST.csv: the raw sheet was changed")
+
+
+def _sheets(base: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
+    paths = [base / "raw" / "isu" / row["file"] for row in manifest]
+    for path, row in zip(paths, manifest):
+        _checked(path, row["sha256"])
+    todo = [(path, row["sha256"]) for path, row in zip(paths, manifest) if (path.name, row["sha256"]) not in _PARSED]
+    if workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parsed = list(pool.map(read_sheet, [path for path, _ in todo]))
+    else:
+        parsed = [read_sheet(path) for path, _ in todo]
+    _PARSED.update({(path.name, sha): sheet for (path, sha), sheet in zip(todo, parsed)})
+    sheets = [_PARSED[(path.name, row["sha256"])] for path, row in zip(paths, manifest)]
+    for row, sheet in zip(manifest, sheets):
+        expected = {"date": sheet.date.isoformat(), "gender": sheet.gender, "distance_m": str(sheet.distance_m),
+                    "division": sheet.division, "race_no": str(sheet.race_in_event or "")}
+        for column, value in expected.items():
+            if row[column] != value:
+                raise row.fail(column, f"{row[column]!r} contradicts the sheet {row['file']}, which says {value!r} "
+                                       f"({sheet.title}, {sheet.date:%d %B %Y})")
+    return sheets
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: "" if row.get(c) is None else row[c] for c in columns})
+    return out.getvalue()
+
+
+def _race_key(competition: str, date: str, gender: str, distance: int | str, division: str | None) -> tuple:
+    return competition, date, gender, int(distance), division or ""
+
+
+def _sheet_rows(sheet: Sheet, meta: _Row, skaters: SkaterIndex) -> list[dict]:
+    rows = []
+    for r in sheet.rows:
+        try:
+            entry = skaters.resolve(r.name)
+        except UnknownSkater as exc:
+            raise DataError(sheet.file, r.line, "Name", f"{exc}; add it to skaters.csv (suggested name: "
+                                                        f"{display_name(r.name, r.nation)!r})", page=r.page) from None
+        if entry["nation"] != r.nation or entry["gender"] != sheet.gender:
+            raise DataError(sheet.file, r.line, "Ctry", f"{r.name} ({r.nation}, {sheet.gender}) is registered as "
+                                                        f"{entry['name']} ({entry['nation']}, {entry['gender']})",
+                            page=r.page)
+        rows.append({
+            "competition": meta["competition"], "competition_type": "WC", "date": meta["date"], "venue": meta["venue"],
+            "gender": sheet.gender, "distance_m": sheet.distance_m, "division": sheet.division,
+            "rank": r.rank, "skater": entry["name"], "nation": r.nation, "time": r.time,
+            "pair": r.pair, "lane": r.lane, "status": r.status, "note": " ".join(r.codes) or None,
+            "source": meta["source"], "accessed": meta["accessed"],
+        })
+    return rows
+
+
+def _hundredths(text: str) -> str:
+    """A printed time at hundredths (official timing truncates): '37.342' -> '37.34'."""
+    return text[:-1] if _decimals(text) == 3 else text
+
+
+def _compare(row: _Row, sheet_row: dict | None, rid: str, conflicts: list[dict]) -> None:
+    def add(field: str, news_value, sheet_value) -> None:
+        conflicts.append({"race_id": rid, "skater": row["skater"], "field": field,
+                          "news_value": "" if news_value is None else news_value,
+                          "sheet_value": "" if sheet_value is None else sheet_value, "news_source": row["source"]})
+
+    if sheet_row is None:
+        add("skater", news["skater"], "not on the sheet")
+        return
+    if row["time"] and (sheet_row["time"] is None or _hundredths(row["time"]) != _hundredths(sheet_row["time"])):
+        add("time", row["time"], sheet_row["time"] or sheet_row["status"])
+    if row["rank"] and str(sheet_row["rank"] or "") != row["rank"]:
+        add("rank", row["rank"], sheet_row["rank"])
+    for field in ("pair", "lane", "status", "nation"):
+        if row[field] and str(sheet_row[field] or "") != row[field]:
+            add(field, row[field], sheet_row[field])
+
+
+def _with_ids(rows: list[dict]) -> None:
+    """Give every row its race id; a second race of the same day, sex, distance and division gets ``-2``."""
+    races: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        day = (row["date"], row["gender"], int(row["distance_m"]), row["division"] or "")
+        races.setdefault(day, [])
+        race = (row["competition"], row.get("_race_no") or 1)
+        if race not in races[day]:
+            races[day].append(race)
+    for row in rows:
+        day = (row["date"], row["gender"], int(row["distance_m"]), row["division"] or "")
+        number = sorted(races[day], key=lambda r: (r[1], r[0])).index((row["competition"], row.get("_race_no") or 1)) + 1
+        row["race_id"] = race_id(row["date"], row["gender"], row["distance_m"], row["division"], number)
+
+
+def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
+    """Parse the sheets, merge the curated rows, and return the output files (nothing is written)."""
+    base = data_path(data_dir)
+    manifest = _manifest(base)
+    from .data import load_skaters
+    skaters = SkaterIndex(load_skaters(base))
+    sheets = _sheets(base, manifest, workers)
+
+    by_race: dict[tuple, tuple[Sheet, _Row, list[dict]]] = {}
+    for meta, sheet in zip(manifest, sheets):
+        key = _race_key(meta["competition"], meta["date"], sheet.gender, sheet.distance_m, sheet.division)
+        by_race[key] = (sheet, meta, _sheet_rows(sheet, meta, skaters))
+
+    curated = _result_rows(base, "curated/results", CURATED_RESULT_COLUMNS)
+    _check_results(curated, base, key="race")
+    conflicts: list[dict] = []
+    kept: dict[str, list[dict]] = {}
+    carried: dict[tuple, str] = {}
+    for row, rec in curated:
+        key = _race_key(row["competition"], row["date"], row["gender"], row["distance_m"], row["division"])
+        if key in by_race:
+            sheet, meta, rows = by_race[key]
+            match = next((r for r in rows if r["skater"] == row["skater"]), None)
+            rid = race_id(meta["date"], sheet.gender, sheet.distance_m, sheet.division)
+            _compare(row, match, rid, conflicts)
+            if match is not None and row["note"]:
+                # Sheets print no record flags: a news row's flag (WR, TR, NR) is kept when its time agrees.
+                if row["time"] and match["time"] and _hundredths(row["time"]) == _hundredths(match["time"]):
+                    match["note"] = " ".join(filter(None, [row["note"], match["note"]]))
+                    carried[(rid, row["skater"])] = row["source"]
+            continue
+        kept.setdefault(row.file.name, []).append({c: row[c] or None for c in CURATED_RESULT_COLUMNS})
+
+    files: dict[str, str] = {}
+    sheet_files: dict[str, list[dict]] = {}
+    conditions = []
+    for (competition, *_), (sheet, meta, rows) in by_race.items():
+        number = re.search(r"#(\d+)", competition).group(1)
+        season = re.search(r"(\d{4}-\d{2})", competition).group(1)
+        for r in rows:
+            r["_race_no"] = int(meta["race_no"] or 1)
+        sheet_files.setdefault(_SHEET_FILE.format(season=season, number=number), []).extend(rows)
+        cond = sheet.conditions
+        conditions.append({
+            "race_id": None, "_row": rows[0], "referee": sheet.referee, "starter": sheet.starter,
+            "start_time": cond.get("Start", {}).get("time"), "end_time": cond.get("End", {}).get("time"),
+            **{f"{field}_{when.lower()}_{unit}": cond.get(when, {}).get(f"{field}_{unit}", "").replace(",", ".") or None
+               for field, unit in (("air", "c"), ("humidity", "pct"), ("ice", "c")) for when in ("Start", "End")},
+            "source": meta["source"], "accessed": meta["accessed"],
+        })
+    every = [r for rows in sheet_files.values() for r in rows] + [r for rows in kept.values() for r in rows]
+    _with_ids(every)
+    for c in conditions:
+        c["race_id"] = c.pop("_row")["race_id"]
+
+    clash = set(sheet_files) & set(kept)
+    if clash:
+        raise DataError(f"curated/results/{sorted(clash)[0]}", None, None,
+                        "has rows for races without a sheet, but its name is taken by a sheet file; rename it")
+    for name, rows in {**sheet_files, **kept}.items():
+        rows.sort(key=lambda r: (r["date"], r["gender"], int(r["distance_m"]), r["race_id"],
+                                 r["rank"] is None, int(r["rank"] or 0), r["status"] or "", r["skater"]))
+        files[f"results/{name}"] = _csv(RESULT_COLUMNS, rows)
+    conditions.sort(key=lambda c: c["race_id"])
+    files["conditions.csv"] = _csv(CONDITION_COLUMNS, conditions)
+    conflicts.sort(key=lambda c: (c["race_id"], c["skater"], c["field"]))
+    files["sheet_conflicts.csv"] = _csv(CONFLICT_COLUMNS, conflicts)
+    return Build(files=dict(sorted(files.items())), sheets=len(sheets),
+                 sheet_rows=sum(len(v) for v in sheet_files.values()),
+                 curated_rows=sum(len(v) for v in kept.values()), conflicts=len(conflicts))
+
+
+def write(result: Build, data_dir: str | Path | None = None) -> None:
+    """Write the build's files; remove result files that the build no longer produces."""
+    base = data_path(data_dir)
+    (base / "results").mkdir(exist_ok=True)
+    for stale in (base / "results").glob("*.csv"):
+        if f"results/{stale.name}" not in result.files:
+            stale.unlink()
+    for name, text in result.files.items():
+        (base / name).write_text(text, encoding="utf-8", newline="")
+
+
+def stale_files(result: Build, data_dir: str | Path | None = None) -> list[str]:
+    """Files on disk that differ from the build (missing, changed, or no longer produced)."""
+    base = data_path(data_dir)
+    differ = [name for name, text in result.files.items()
+              if not (base / name).is_file() or (base / name).read_text(encoding="utf-8") != text]
+    differ += [f"results/{p.name}" for p in sorted((base / "results").glob("*.csv"))
+               if f"results/{p.name}" not in result.files]
+    return differ
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.build", description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare with the files on disk instead of writing")
+    parser.add_argument("--data-dir", default=None, help="data folder (default: data/ or $SKATING_DATA_DIR)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        result = build(args.data_dir)
+    except DataError as exc:
+        print(f"make data failed: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        differ = stale_files(result, args.data_dir)
+        if differ:
+            print("out of date (run make data): " + ", ".join(differ), file=sys.stderr)
+            return 1
+    else:
+        write(result, args.data_dir)
+    print(f"{result.sheets} sheets ({result.sheet_rows} rows) + {result.curated_rows} curated rows; "
+          f"{result.conflicts} conflicts between news and sheets; {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
