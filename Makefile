@@ -28,6 +28,7 @@ test: $(STAMP)  ## Run the unit tests and strict nbval over notebooks/
 
 data: $(STAMP)  ## Rebuild data/results/ from the official sheets (data/raw/isu) and the curated rows
 	$(BIN)/python -m analysis.build
+	$(BIN)/python -m analysis.coverage --write
 
 notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing data or code)
 	$(BIN)/python -m analysis.report --refresh-notebooks

@@ -34,16 +34,15 @@ from .data import (
     CURATED_RESULT_COLUMNS, RESULT_COLUMNS, DataError, _decimals, _read_rows, _result_rows, _Row,
     _check_results, _choice, _date, _int, _required, _url, data_path, race_id, DISTANCES, GENDERS, DIVISIONS,
 )
+from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
 from .skaters import SkaterIndex, UnknownSkater, display_name
 
 __all__ = ["build", "main", "MANIFEST_COLUMNS", "CONDITION_COLUMNS", "CONFLICT_COLUMNS"]
 
-MANIFEST_COLUMNS = ["file", "repository", "path", "commit", "sha256", "competition", "venue", "date", "gender",
-                    "distance_m", "division", "race_no", "source", "accessed"]
-CONDITION_COLUMNS = ["race_id", "referee", "starter", "start_time", "end_time", "air_start_c", "air_end_c",
-                     "humidity_start_pct", "humidity_end_pct", "ice_start_c", "ice_end_c", "source", "accessed"]
-CONFLICT_COLUMNS = ["race_id", "skater", "field", "news_value", "sheet_value", "news_source"]
+MANIFEST_COLUMNS = columns("manifest")
+CONDITION_COLUMNS = columns("conditions")
+CONFLICT_COLUMNS = columns("sheet_conflicts")
 _SHEET_FILE = "{season}-world-cup-{number}.csv"
 
 
@@ -257,6 +256,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
     files["conditions.csv"] = _csv(CONDITION_COLUMNS, conditions)
     conflicts.sort(key=lambda c: (c["race_id"], c["skater"], c["field"]))
     files["sheet_conflicts.csv"] = _csv(CONFLICT_COLUMNS, conflicts)
+    files["datapackage.json"] = descriptor_text(base, [n for n in files if n.startswith("results/")])
     return Build(files=dict(sorted(files.items())), sheets=len(sheets),
                  sheet_rows=sum(len(v) for v in sheet_files.values()),
                  curated_rows=sum(len(v) for v in kept.values()), conflicts=len(conflicts))

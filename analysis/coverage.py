@@ -1,7 +1,8 @@
 """Coverage of the results data: rows per race and which fields are complete.
 
-``python -m analysis.coverage`` prints the Markdown table kept in ``data/README.md``;
-``--write`` updates the README (a test checks that it shows the table the current data gives).
+``python -m analysis.coverage`` prints the Markdown table kept in ``data/README.md``; ``--write``
+updates every generated block of the README: coverage, the news-against-sheet conflicts and the
+column tables (a test checks that the README shows what the current data gives).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pandas as pd
 
 from .data import load_results
 
-__all__ = ["coverage_table", "coverage_markdown"]
+__all__ = ["coverage_table", "coverage_markdown", "conflicts_markdown", "generated_readme"]
 
 
 SHEET_SOURCE = "https://github.com/rgnlchamp/usa-speed-skating-tracker/"
@@ -47,16 +48,44 @@ def coverage_markdown(results: pd.DataFrame | None = None) -> str:
     return "\n".join([header, rule, *body])
 
 
+def conflicts_markdown(conflicts: pd.DataFrame) -> str:
+    """The news-against-sheet conflicts (``sheet_conflicts.csv``) as a Markdown table."""
+    lines = ["| race | skater | field | news said | sheet says (kept) | news source |", "|---|---|---|---|---|---|"]
+    for row in conflicts.fillna("").itertuples(index=False):
+        lines.append(f"| {row.race_id} | {row.skater} | {row.field} | {row.news_value} | {row.sheet_value} | "
+                     f"[{row.news_source.split('/')[2]}]({row.news_source}) |")
+    return "\n".join(lines)
+
+
 START, END = "<!-- coverage table -->", "<!-- end coverage table -->"
+CONFLICTS = "<!-- sheet conflicts -->", "<!-- end sheet conflicts -->"
 
 
-def readme_with_coverage(readme: str, table: str) -> str:
-    """The README text with the table between the coverage markers replaced."""
-    if START not in readme:
-        raise ValueError(f"data/README.md has no {START} marker")
-    head, _, rest = readme.partition(START)
-    _, found, tail = rest.partition(END)
-    return head + START + "\n" + table + "\n" + END + (tail if found else "\n" + rest.lstrip("\n"))
+def replace_block(readme: str, markers: tuple[str, str], text: str) -> str:
+    """The README text with the block between two markers replaced by ``text``."""
+    start, end = markers
+    if start not in readme:
+        raise ValueError(f"data/README.md has no {start} marker")
+    head, _, rest = readme.partition(start)
+    _, found, tail = rest.partition(end)
+    return head + start + "\n" + text + "\n" + end + (tail if found else "\n" + rest.lstrip("\n"))
+
+
+def readme_with_coverage(readme: str, table: str, conflicts: str | None = None) -> str:
+    """The README text with the coverage table (and the sheet conflicts) replaced."""
+    readme = replace_block(readme, (START, END), table)
+    return replace_block(readme, CONFLICTS, conflicts) if conflicts is not None else readme
+
+
+def generated_readme(readme: str, data_dir=None) -> str:
+    """The README with every generated block (coverage, sheet conflicts, column tables) brought up to date."""
+    from .data import data_path
+    from .datapackage import readme_with_tables
+
+    base = data_path(data_dir)
+    conflicts = pd.read_csv(base / "sheet_conflicts.csv", dtype=str, keep_default_na=False)
+    results = load_results(base)
+    return readme_with_tables(readme_with_coverage(readme, coverage_markdown(results), conflicts_markdown(conflicts)))
 
 
 if __name__ == "__main__":
@@ -64,9 +93,8 @@ if __name__ == "__main__":
 
     from .data import data_path
 
-    table = coverage_markdown()
     if "--write" in sys.argv[1:]:
         path = data_path() / "README.md"
-        path.write_text(readme_with_coverage(path.read_text(encoding="utf-8"), table), encoding="utf-8")
+        path.write_text(generated_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
     else:
-        print(table)
+        print(coverage_markdown())

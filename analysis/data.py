@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .datapackage import columns, enum
 from .nations import is_ioc_code
 from .times import is_international, parse_time
 
@@ -49,16 +50,17 @@ __all__ = [
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 RACE_KEY = ["race_id"]
 RACE_ID = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<gender>[WM])(?P<distance>\d+)(?P<division>-B)?(?:-(?P<n>[2-9]))?$")
-GENDERS = ("W", "M")
-DIVISIONS = ("A", "B")
+GENDERS = enum("results", "gender")
+DIVISIONS = enum("results", "division")
 
-COMPETITION_TYPES = ("OG", "WC", "WCH", "ECH", "NAT", "OTHER")
-STATUSES = ("DNF", "DQ", "DNS", "WDR")
-LANES = ("inner", "outer")
+# Columns and allowed values live in the Table Schemas of data/schemas (see analysis.datapackage).
+COMPETITION_TYPES = enum("results", "competition_type")
+STATUSES = enum("results", "status")
+LANES = enum("results", "lane")
 NOTES = ("OR", "WR", "TR", "=TR", "NR")  # =TR: equalled the track record
 SHEET_CODE = re.compile(r"^(F|T\d{2})$")  # printed after a name on ISU sheets: F fell, T04 ... T10 rule codes
-DISTANCES = (500, 1000, 1500, 3000, 5000, 10000)
-ENTRY_STATUSES = ("entered", "withdrawn", "reserve")
+DISTANCES = enum("results", "distance_m")
+ENTRY_STATUSES = enum("entries", "entry_status")
 
 
 class DataError(ValueError):
@@ -314,7 +316,7 @@ def _check_people(rows: Iterable[tuple[_Row, str, str | None]]) -> None:
 
 # --------------------------------------------------------------------------- skaters
 
-SKATER_COLUMNS = ["skater_id", "name", "nation", "gender", "aliases", "source", "accessed"]
+SKATER_COLUMNS = columns("skaters")
 SKATER_DTYPES = {"skater_id": "string", "name": "string", "nation": "string", "gender": "string",
                  "aliases": "object", "source": "string", "accessed": "datetime64[ns]"}
 
@@ -388,7 +390,7 @@ class _Register:
 
 # --------------------------------------------------------------------------- venues
 
-VENUE_COLUMNS = ["venue", "city", "country", "altitude_m", "indoor", "source", "accessed"]
+VENUE_COLUMNS = columns("venues")
 VENUE_DTYPES = {
     "venue": "string", "city": "string", "country": "string", "altitude_m": "float64",
     "indoor": "boolean", "source": "string", "accessed": "datetime64[ns]",
@@ -430,8 +432,7 @@ def _check_venue(row: _Row, venue: str, known: set[str] | None) -> None:
 
 # --------------------------------------------------------------------------- records
 
-RECORD_COLUMNS = ["record", "gender", "distance_m", "date", "skater", "nation", "time", "venue", "city", "source",
-                  "accessed", "note"]
+RECORD_COLUMNS = columns("records")
 RECORD_DTYPES = {
     "record": "string", "gender": "string", "distance_m": "Int64", "date": "datetime64[ns]", "skater": "string",
     "nation": "string", "time_s": "float64", "venue": "string", "city": "string",
@@ -508,12 +509,9 @@ def _hand_timed(texts: list[str]) -> pd.Series:
 
 # --------------------------------------------------------------------------- results
 
-RESULT_COLUMNS = [
-    "race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division", "rank",
-    "skater", "nation", "time", "pair", "lane", "status", "note", "source", "accessed",
-]
+RESULT_COLUMNS = columns("results")
 #: Columns of the hand-curated news rows in ``curated/results/`` (``make data`` adds the race id).
-CURATED_RESULT_COLUMNS = [c for c in RESULT_COLUMNS if c != "race_id"]
+CURATED_RESULT_COLUMNS = columns("curated_results")
 RESULT_DTYPES = {
     "race_id": "string", "competition": "string", "competition_type": "string", "date": "datetime64[ns]",
     "venue": "string", "gender": "string", "distance_m": "Int64", "division": "string", "rank": "Int64",
@@ -706,7 +704,7 @@ def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
 
 # --------------------------------------------------------------------------- splits
 
-SPLIT_COLUMNS = ["competition", "date", "distance_m", "skater", "split_m", "elapsed", "source", "accessed"]
+SPLIT_COLUMNS = columns("splits")
 SPLIT_DTYPES = {
     "competition": "string", "date": "datetime64[ns]", "distance_m": "Int64", "skater": "string",
     "split_m": "Int64", "elapsed_s": "float64", "decimals": "Int64", "source": "string",
@@ -766,7 +764,7 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- entries
 
-ENTRY_COLUMNS = ["competition", "date", "gender", "distance_m", "skater", "nation", "entry_status", "source", "accessed"]
+ENTRY_COLUMNS = columns("entries")
 ENTRY_DTYPES = {
     "competition": "string", "date": "datetime64[ns]", "gender": "string", "distance_m": "Int64", "skater": "string",
     "nation": "string", "entry_status": "string", "source": "string", "accessed": "datetime64[ns]",

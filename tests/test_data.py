@@ -84,10 +84,11 @@ def test_data_dir_from_environment(monkeypatch, data_copy):
         load_results()
 
 
-def test_readme_coverage_table_matches_the_data(results):
-    from analysis.coverage import END, START, coverage_markdown
+def test_readme_generated_blocks_match_the_data(results):
+    from analysis.coverage import END, START, coverage_markdown, generated_readme
     from analysis.data import data_path
 
     readme = (data_path() / "README.md").read_text(encoding="utf-8")
     shown = readme.split(START, 1)[1].split(END, 1)[0].strip()
     assert shown == coverage_markdown(results), "run: python -m analysis.coverage --write"
+    assert generated_readme(readme) == readme, "run: python -m analysis.coverage --write"
