@@ -24,7 +24,6 @@ import datetime as dt
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -278,42 +277,6 @@ def _frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
     return frame.astype(dtypes)
 
 
-# --------------------------------------------------------------------------- name checks
-
-
-def _name_key(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if c.isalpha())
-    return letters.casefold()
-
-
-def _check_people(rows: Iterable[tuple[_Row, str, str | None]]) -> None:
-    """One spelling and one nation per skater across all files.
-
-    ``rows`` yields (row, skater, nation); nation may be None where a file has none.
-    """
-    spelling: dict[str, tuple[str, _Row]] = {}
-    nation_of: dict[str, tuple[str, _Row]] = {}
-    for row, skater, nation in rows:
-        key = _name_key(skater)
-        seen = spelling.setdefault(key, (skater, row))
-        if seen[0] != skater:
-            first = seen[1]
-            raise row.fail(
-                "skater",
-                f"{skater!r} is spelled {seen[0]!r} in {first.file.name} line {first.line}; use one spelling",
-            )
-        if nation is None:
-            continue
-        had = nation_of.setdefault(skater, (nation, row))
-        if had[0] != nation:
-            first = had[1]
-            raise row.fail(
-                "nation",
-                f"{skater} is {nation} here but {had[0]} in {first.file.name} line {first.line}; a skater has one nation",
-            )
-
-
 # --------------------------------------------------------------------------- skaters
 
 SKATER_COLUMNS = columns("skaters")
@@ -366,13 +329,10 @@ class _Register:
         from .skaters import SkaterIndex
 
         self.path = base / "skaters.csv"
-        self.table = load_skaters(base) if self.path.exists() else None
-        self.index = SkaterIndex(self.table) if self.table is not None else None
+        self.index = SkaterIndex(load_skaters(base))
 
-    def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str | None:
+    def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str:
         """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
-        if self.index is None:
-            return None
         from .skaters import UnknownSkater
 
         try:
@@ -494,9 +454,8 @@ def load_records(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     """
     base = data_path(data_dir)
     rows = _record_rows(base)
-    _check_people((row, rec["skater"], rec["nation"]) for row, rec in rows)
     register = _Register(base)
-    for row, rec in rows:
+    for row, rec in rows:  # nation as at the time of the record: not compared with the register
         register.check(row, rec["skater"], None, rec["gender"])
     frame = _frame([rec for _, rec in rows], RECORD_DTYPES)
     frame.insert(frame.columns.get_loc("time_s") + 1, "hand_timed", _hand_timed([row["time"] for row, _ in rows]))
@@ -676,10 +635,6 @@ def _check_results(rows: list[tuple[_Row, dict]], base: Path, key: str = "race_i
         races.setdefault(ident, []).append((row, rec))
     for race in races.values():
         _check_race(race)
-    people = [(row, rec["skater"], rec["nation"]) for row, rec in rows]
-    if (base / "records.csv").exists():
-        people += [(row, rec["skater"], rec["nation"]) for row, rec in _record_rows(base)]
-    _check_people(people)
     register = _Register(base)
     for row, rec in rows:
         rec["skater_id"] = register.check(row, rec["skater"], rec["nation"], rec["gender"])
@@ -801,7 +756,6 @@ def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
             if per_nation[nation_key] > 3:
                 raise row.fail("nation", f"more than three {rec['nation']} skaters entered in this race")
         records.append(rec)
-    _check_people((row, rec["skater"], rec["nation"]) for row, rec in zip(rows, records))
     register = _Register(base)
     for row, rec in zip(rows, records):
         register.check(row, rec["skater"], rec["nation"], rec["gender"])

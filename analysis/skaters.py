@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["name_key", "display_name", "SkaterIndex", "UnknownSkater", "FAMILY_NAME_FIRST"]
+__all__ = ["name_key", "display_name", "SkaterIndex", "UnknownSkater", "FAMILY_NAME_FIRST", "get_skater"]
 
 #: Nations whose skaters the package names family name first ("Kim Min-sun", "Ning Zhongyan").
 FAMILY_NAME_FIRST = ("KOR", "PRK", "CHN", "TPE", "HKG")
@@ -29,13 +29,26 @@ LOWER_PARTICLES = {"NED": {"van", "de", "der", "den", "ter", "te", "ten", "in", 
                    "BEL": {"van", "de", "der", "den"}}
 
 
-def name_key(name: str) -> str:
-    """A spelling-independent key: accents, case, hyphens and word order ignored."""
+def _plain(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    plain = plain.replace("ø", "o").replace("æ", "ae").replace("ß", "ss").replace("ł", "l")
-    tokens = re.split(r"[\s\-'’.]+", plain)
+    return plain.replace("ø", "o").replace("æ", "ae").replace("ß", "ss").replace("ł", "l")
+
+
+def name_key(name: str) -> str:
+    """A spelling-independent key: accents, case, hyphens and word order ignored.
+
+    >>> name_key("Min-Sun KIM") == name_key("Kim Min-sun")
+    True
+    """
+    tokens = re.split(r"[\s\-'’.]+", _plain(name))
     return " ".join(sorted(t for t in tokens if t))
+
+
+def _compact_key(name: str) -> str:
+    """A second key in which hyphenated parts are one word: 'Kim Minsun' finds 'Kim Min-sun'."""
+    tokens = re.split(r"[\s'’.]+", _plain(name).replace("-", ""))
+    return "~" + " ".join(sorted(t for t in tokens if t))
 
 
 def _title(word: str, first: bool, particles: set[str]) -> str:
@@ -103,12 +116,13 @@ class SkaterIndex:
         for i, row in enumerate(self.table.itertuples()):
             for spelling in [row.name, *row.aliases]:
                 keys.setdefault(name_key(spelling), i)
+                keys.setdefault(_compact_key(spelling), i)
         return keys
 
     def resolve(self, name: str) -> pd.Series:
         """The register row of ``name`` (any spelling); :class:`UnknownSkater` if none."""
         keys = self._keys
-        hit = keys.get(name_key(name))
+        hit = keys.get(name_key(name), keys.get(_compact_key(name)))
         if hit is None:
             names = list(self.table["name"])
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
@@ -120,3 +134,16 @@ class SkaterIndex:
 
     def id_of(self, name: str) -> str:
         return str(self.resolve(name)["skater_id"])
+
+
+def get_skater(name: str, data_dir=None) -> pd.Series:
+    """The register row of a skater, by any spelling (like FastF1's driver look-up).
+
+    >>> get_skater("Min-Sun KIM")["name"]
+    'Kim Min-sun'
+    >>> get_skater("kim minsun")["skater_id"]
+    'kim-min-sun'
+    """
+    from .data import load_skaters
+
+    return SkaterIndex(load_skaters(data_dir)).resolve(name)
