@@ -1,11 +1,17 @@
 """Analysis helpers for elite long-track speed skating (Milano Cortina 2026 women's sprint)."""
 
-from .data import DataError, load_entries, load_records, load_results, load_skaters, load_splits, load_venues
+from .data import (
+    DataError, Dataset, load_all, load_conditions, load_entries, load_records, load_results, load_skaters, load_splits,
+    load_venues,
+)
 from .skaters import UnknownSkater, get_skater
 from .times import format_gap, format_time, parse_gap, parse_time
 
 __all__ = [
     "DataError",
+    "Dataset",
+    "load_all",
+    "load_conditions",
     "load_results",
     "load_splits",
     "load_records",

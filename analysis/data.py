@@ -25,6 +25,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +43,9 @@ __all__ = [
     "load_venues",
     "load_entries",
     "load_skaters",
+    "load_conditions",
+    "load_all",
+    "Dataset",
     "race_id",
     "RACE_KEY",
 ]
@@ -762,6 +766,71 @@ def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     return _frame(records, ENTRY_DTYPES)
 
 
+# --------------------------------------------------------------------------- conditions
+
+CONDITION_DTYPES = {
+    "race_id": "string", "referee": "string", "starter": "string", "start_time": "string", "end_time": "string",
+    "air_start_c": "float64", "air_end_c": "float64", "humidity_start_pct": "float64", "humidity_end_pct": "float64",
+    "ice_start_c": "float64", "ice_end_c": "float64", "source": "string", "accessed": "datetime64[ns]",
+}
+
+
+def load_conditions(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Referee, starter and the air and ice conditions the official sheets print, one row per sheet race."""
+    path = data_path(data_dir) / "conditions.csv"
+    records = []
+    for row in _read_rows(path, columns("conditions")):
+        rec: dict = {"race_id": _required(row, "race_id")}
+        if not RACE_ID.match(rec["race_id"]):
+            raise row.fail("race_id", f"{rec['race_id']!r} is not a race id")
+        for column in ("referee", "starter", "start_time", "end_time"):
+            rec[column] = row[column] or None
+        for column in ("air_start_c", "air_end_c", "humidity_start_pct", "humidity_end_pct", "ice_start_c", "ice_end_c"):
+            value = row[column]
+            if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                raise row.fail(column, f"{value!r} is not a number")
+            rec[column] = float(value) if value else None
+        rec["source"], rec["accessed"] = _url(row), _date(row, "accessed")
+        records.append(rec)
+    return _frame(records, CONDITION_DTYPES)
+
+
+# --------------------------------------------------------------------------- everything at once
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every table of the data folder, loaded and cross-checked once (see :func:`load_all`)."""
+
+    results: pd.DataFrame
+    splits: pd.DataFrame
+    records: pd.DataFrame
+    venues: pd.DataFrame
+    entries: pd.DataFrame
+    skaters: pd.DataFrame
+    conditions: pd.DataFrame
+
+    def races(self) -> pd.DataFrame:
+        """One row per race: ``race_id, competition, competition_type, date, venue, gender, distance_m, division, starters``."""
+        keys = ["race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division"]
+        return (self.results.groupby(keys, dropna=False, sort=False).size().rename("starters").reset_index()
+                .sort_values(["date", "race_id"], kind="stable").reset_index(drop=True))
+
+    def olympic_races(self, gender: str, distances: Iterable[int]) -> pd.DataFrame:
+        """The Olympic races of one sex at the given distances (rows of :meth:`races`)."""
+        races = self.races()
+        return races[(races["competition_type"] == "OG") & (races["gender"] == gender)
+                     & races["distance_m"].isin(list(distances))].reset_index(drop=True)
+
+
+def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load every table once, like FastF1's ``Session.load()``: notebooks and models take what they need from it."""
+    base = data_path(data_dir)
+    return Dataset(results=load_results(base), splits=load_splits(base), records=load_records(base),
+                   venues=load_venues(base), entries=load_entries(base), skaters=load_skaters(base),
+                   conditions=load_conditions(base))
+
+
 Loader = Callable[..., pd.DataFrame]
 LOADERS: dict[str, Loader] = {
     "results": load_results,
@@ -769,4 +838,6 @@ LOADERS: dict[str, Loader] = {
     "records": load_records,
     "venues": load_venues,
     "entries": load_entries,
+    "skaters": load_skaters,
+    "conditions": load_conditions,
 }

@@ -1,354 +1,316 @@
-"""Medal outlook: a rink-corrected Monte Carlo race simulation, its baselines and its scores.
+"""A medal forecast for any race in the data, as known the day before (or on any earlier day).
 
-The model, in a journalist's words: correct this season's times for the faster high-altitude
-rinks, estimate each entered skater's level and consistency, and re-run the race many times.
+The model, in a journalist's words: every race a skater finished says how fast she was *that day on
+that ice*. Comparing skaters who met in the same races separates the skater from the ice; a skater's
+other distances and her ranks without a time say something too; a skater with nothing at all gets a
+stated, modest prior. The race is then re-run many times.
 
-* ``log t = mu_skater + r_rink + e`` fitted on the season's times at the distance, up to ``as_of``
-  (recent races weigh more). Rink effects start from an altitude prior (about 2.1 % faster per
-  1000 m of altitude) and move toward what skaters who raced on several rinks show.
-* Each skater's race-to-race spread is shrunk toward the elite norm of 0.6 % of race time and
-  widened by the uncertainty of her level when she has few races.
-* A simulated race draws ``mu + sd * t5`` (Student-t, fat tails for mistakes) per skater, and a
-  separate small chance of a fall, disqualification or DNF.
+* ``log t = level[skater] + ice[race] + noise``: one ``ice`` effect per race (rink, day, conditions),
+  pulled weakly toward the altitude of the rink (about 2.1 % faster per 1000 m). Fitted by alternating
+  weighted means; recent races weigh more (``half_life_days``).
+* A result with a rank but no time counts as a time between the times of the ranks around it (half
+  weight): a rank carries information, and leaving such rows out drops mostly the worse results.
+* A skater's level at this distance is pulled toward what her other distances say (``cross``) or, with
+  nothing else, toward the middle of the field.
+* Falls and mishaps (a sheet's fall code, or a time more than 5 % slower than the skater's usual) do not
+  lower her level; they set the chance of a fall in the simulation.
+* Each simulated race draws ``level + spread * t5`` per skater (Student-t: mistakes happen) plus a
+  fall chance; then the result is blended with a uniform forecast (``hedge``): nobody who starts gets 0.
+
+Everything reads only results dated on or before ``as_of``, and the field as it was known then: the
+start list of a World Cup race (the sheet's field; published the day before), the entry list of an
+Olympic race (else its known starters).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "OLYMPIC_RACE_DAYS",
-    "Forecast",
-    "season_results",
-    "mishaps",
-    "fit_form",
-    "simulate",
-    "medal_probabilities",
-    "baseline_probabilities",
-    "world_cup_order",
-    "baselines",
-    "olympic_medallists",
-    "evaluate",
-    "sensitivity",
-    "season_best_order",
-    "score_forecast",
-    "format_pct",
-    "win_streak",
-]
+from .data import Dataset
 
-OLYMPIC_RACE_DAYS = {500: pd.Timestamp("2026-02-15"), 1000: pd.Timestamp("2026-02-09"), 1500: pd.Timestamp("2026-02-20")}
-SEASON_START = pd.Timestamp("2025-07-01")
-ELITE_SD = 0.006          # race-to-race variation of elite skaters, fraction of race time
-PRIOR_RACES = 3.0         # weight of the elite norm, in races, when shrinking a skater's spread
-ALTITUDE_EFFECT = -0.021  # log-time change per 1000 m of rink altitude (prior)
-MU_PRIOR_RACES = 1.0      # weight of the field's middle, in races, when estimating a skater's level
-RINK_PRIOR_RACES = 4.0    # weight of the altitude prior, in races, for each rink effect
-HALF_LIFE_DAYS = 60.0     # recency weighting
+__all__ = ["Params", "Forecast", "forecast", "race_field", "history", "simulate", "DEFAULT", "format_pct", "win_streak"]
+
+ALTITUDE_EFFECT = -0.021  # log-time change per 1000 m of rink altitude (prior for an unseen rink)
+ELITE_SD = 0.006          # race-to-race spread of elite skaters, fraction of race time
 T_DF = 5
-FALL_PRIOR = (1.0, 49.0)  # Beta prior on the chance of a fall/DQ/DNF: about 2 %
-MISHAP_PCT = 5.0          # a time this much slower than the skater's median (or a sheet's fall code) is a mishap
+T5_Q90 = 1.475884         # 90th percentile of Student's t with 5 degrees of freedom
+MISHAP_PCT = 5.0
+WINDOW_DAYS = 365
 
 
-@dataclass
+@dataclass(frozen=True)
+class Params:
+    """The knobs of the method. ``DEFAULT`` was chosen on World Cups 2-3 only, then frozen (see the backtest)."""
+
+    # Chosen by `python -m analysis.backtest --tune` on World Cups #2-#3 (28 races), then frozen:
+    # cross mattered (log loss 2.70 at 1.0, 2.73 at 0.8, 2.79 at 0.5); half-life and hedge barely did.
+    half_life_days: float = 45.0   # weight of a result halves every this many days
+    cross: float = 1.0             # how much of a skater's level at other distances carries over (0-1)
+    hedge: float = 0.01            # share of the uniform forecast blended in: nobody who starts gets 0
+    spread_prior_races: float = 3.0  # weight of ELITE_SD, in races, when estimating a skater's spread
+    level_prior_races: float = 1.0   # weight of the prior level, in races
+    ice_prior_races: float = 1.0     # weight of the altitude prior for each race's ice effect
+    newcomer_pct: float = 1.0        # a skater with no result at all: this much slower than the field's median
+    newcomer_sd_pct: float = 1.5     # ... with this uncertainty of her level
+    rank_weight: float = 0.5         # weight of a rank without a time, against a timed result
+    p_fall_prior: tuple[float, float] = (1.0, 49.0)  # Beta prior on the chance of a fall/DNF/DQ: about 2 %
+
+
+DEFAULT = Params()
+
+
+@dataclass(frozen=True)
 class Forecast:
-    """Result of :func:`medal_probabilities`: the table plus what went into it."""
+    """Chances for one race. ``table``: one row per entered skater, sorted by podium chance."""
 
-    table: pd.DataFrame      # one row per entered skater
-    rinks: pd.DataFrame      # rink effects found (percent vs sea level)
-    form: pd.DataFrame       # per-skater fit
+    race_id: str
+    as_of: pd.Timestamp
+    table: pd.DataFrame       # skater, nation, basis, results, level_s, p_gold, p_silver, p_bronze, p_podium, q10_s, q90_s
     p_fall: float
-    no_data: list[str]       # entered skaters without a time this season at the distance
-    seed: int
-    n_sims: int
+    field_source: str         # where the field came from
+    thin: list[str] = field(default_factory=list)  # warnings when the data is thin
+    params: Params = DEFAULT
 
 
-def _as_of(as_of: str | dt.date | pd.Timestamp, distance_m: int) -> pd.Timestamp:
-    try:
-        day = pd.Timestamp(dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of)
-    except (ValueError, TypeError):
-        raise ValueError(f"as_of {as_of!r} is not a date (use YYYY-MM-DD)") from None
-    race_day = OLYMPIC_RACE_DAYS[distance_m]
-    if day >= race_day:
-        raise ValueError(f"as_of {day.date()} is on or after the Olympic {distance_m} m ({race_day.date()}): "
-                         "a forecast may only use what was known before the race")
-    return day.normalize()
+def _day(value) -> pd.Timestamp:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"as_of {value!r} is not a date (use YYYY-MM-DD)") from None
+    return pd.Timestamp(value).normalize()
 
 
-def season_results(results: pd.DataFrame, distance_m: int, as_of: pd.Timestamp, gender: str = "W") -> pd.DataFrame:
-    """This season's rows of one sex at the distance dated on or before ``as_of`` (nothing later)."""
-    mask = ((results["distance_m"] == distance_m) & (results["gender"] == gender)
-            & (results["date"] >= SEASON_START) & (results["date"] <= as_of))
-    return results[mask].copy()
-
-
-def mishaps(times: pd.DataFrame) -> pd.Series:
-    """Finished races that were mishaps: a fall code on the sheet (``F``), or a time more than
-    ``MISHAP_PCT`` % slower than the skater's median at the distance (a stumble, a near-fall).
-
-    They say nothing about a skater's level; the model counts them with the falls instead.
-    """
-    fell = times["note"].fillna("").str.split().map(lambda codes: "F" in codes)
-    median = times.groupby("skater")["time_s"].transform("median")
-    return (fell | (times["time_s"] > median * (1 + MISHAP_PCT / 100))).astype(bool)
-
-
-def fit_form(times: pd.DataFrame, venues: pd.DataFrame, as_of: pd.Timestamp,
-             altitude_shift_pct: float = 0.0, iterations: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fit sea-level form and spread per skater, and the rink effects.
-
-    ``times`` needs ``skater, nation, venue, date, time_s`` (finished races only).
-    ``altitude_shift_pct`` adds that many percent to the effect of every rink at 1000 m or higher
-    (sensitivity check: -0.5 makes altitude ovals count as faster still). Returns (form, rinks).
-    """
-    data = times.dropna(subset=["time_s"]).merge(venues[["venue", "altitude_m"]], on="venue", how="left")
-    data["y"] = np.log(data["time_s"].to_numpy(dtype=float))
-    age = (as_of - data["date"]).dt.days.to_numpy(dtype=float)
-    data["w"] = 0.5 ** (age / HALF_LIFE_DAYS)
-    altitude = data.groupby("venue")["altitude_m"].first()
-    prior = (ALTITUDE_EFFECT * altitude.fillna(0.0) / 1000.0).rename("prior")
-    # Alternate between skater levels and rink effects (numpy, one pass per iteration).
-    s_code, skaters = pd.factorize(data["skater"])
-    v_code = pd.Index(prior.index).get_indexer(data["venue"])
-    y, w = data["y"].to_numpy(), data["w"].to_numpy()
-    multi = (pd.Series(v_code).groupby(s_code).transform("nunique") > 1).to_numpy()  # tell rinks apart
-    prior_v = prior.to_numpy()
-    counts_v = np.bincount(v_code[multi], minlength=len(prior_v))
-    ref = prior.index.get_loc("Thialf") if "Thialf" in prior.index else None
-    rink_v = prior_v.copy()
-    for _ in range(iterations):
-        adj = y - rink_v[v_code]
-        mu_s = np.bincount(s_code, weights=adj * w) / np.bincount(s_code, weights=w)
-        resid = y - mu_s[s_code]
-        sums = np.bincount(v_code[multi], weights=resid[multi], minlength=len(prior_v))
-        rink_v = (sums + RINK_PRIOR_RACES * prior_v) / (counts_v + RINK_PRIOR_RACES)
-        if ref is not None:
-            rink_v = rink_v - rink_v[ref]
-    rink = pd.Series(rink_v, index=prior.index)
-    high = (altitude.reindex(rink.index).fillna(0.0) >= 1000).astype(float)
-    rink = rink + np.log1p(altitude_shift_pct / 100.0) * high
-    data["adj"] = data["y"] - data["venue"].map(rink)
-    raw = {s: float(np.average(g["adj"], weights=g["w"])) for s, g in data.groupby("skater", sort=True)}
-    field_level = float(np.median(list(raw.values()))) if raw else 0.0
-    rows = []
-    for skater, group in data.groupby("skater", sort=True):
-        n = len(group)
-        # A level from few races is pulled toward the middle of the field (weight: MU_PRIOR_RACES races).
-        mu_s = (n * raw[skater] + MU_PRIOR_RACES * field_level) / (n + MU_PRIOR_RACES)
-        ss = float(((group["adj"] - raw[skater]) ** 2).sum())
-        sd = float(np.sqrt((PRIOR_RACES * ELITE_SD**2 + ss) / (PRIOR_RACES + max(n - 1, 0))))
-        level_sd = sd / np.sqrt(n + MU_PRIOR_RACES)
-        sd_total = float(np.sqrt(sd**2 + level_sd**2))  # level uncertainty widens thin data
-        rows.append({"skater": skater, "nation": group["nation"].iloc[0], "races": n, "mu": mu_s,
-                     "sd": sd, "level_sd": level_sd, "sd_total": sd_total, "form_s": float(np.exp(mu_s)),
-                     "raw_s": float(np.exp(raw[skater]))})
-    form = pd.DataFrame(rows)
-    counts = data.groupby("venue").size()
-    rinks = pd.DataFrame({
-        "venue": rink.index, "altitude_m": altitude.reindex(rink.index).to_numpy(),
-        "races": counts.reindex(rink.index).to_numpy(), "prior_pct": 100 * (np.exp(prior.to_numpy()) - 1),
-        "effect_pct": 100 * (np.exp(rink.to_numpy()) - 1),
-    }).sort_values("effect_pct").reset_index(drop=True)
-    return form, rinks
-
-
-def _podium(log_t: np.ndarray) -> np.ndarray:
-    """Indices of the three fastest per simulated race (row), fastest first."""
-    k = min(3, log_t.shape[1])
-    if log_t.shape[1] > k:
-        top = np.argpartition(log_t, k - 1, axis=1)[:, :k]
+def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
+    """The skaters entered in a race as known before it, and a sentence on where that list comes from."""
+    results = data.results
+    race = results[results["race_id"] == race_id]
+    if race.empty:
+        known = sorted(results["race_id"].unique())
+        close = [r for r in known if r[:10] == race_id[:10]] or known[-3:]
+        raise KeyError(f"no race {race_id!r} in the data; races that day or the latest: {', '.join(close)}")
+    first = race.iloc[0]
+    entries = data.entries[(data.entries["date"] == first["date"]) & (data.entries["gender"] == first["gender"])
+                           & (data.entries["distance_m"] == first["distance_m"])
+                           & (data.entries["competition"] == first["competition"])
+                           & data.entries["entry_status"].eq("entered")]
+    if not entries.empty:
+        # The entry list, plus any starter it misses (a late replacement): every starter has a chance.
+        extra = race[~race["skater"].isin(entries["skater"])]
+        skaters = pd.concat([entries[["skater", "nation"]], extra[["skater", "nation"]]]).drop_duplicates("skater")
+        note = (f"the entry list ({len(entries)} skaters)" +
+                (f" plus {len(extra)} starter{'s' if len(extra) != 1 else ''} missing from it" if len(extra) else ""))
     else:
-        top = np.tile(np.arange(log_t.shape[1]), (log_t.shape[0], 1))
-    return np.take_along_axis(top, np.argsort(np.take_along_axis(log_t, top, axis=1), axis=1), axis=1)
+        skaters = race[["skater", "nation"]].drop_duplicates("skater")
+        complete = race["source"].str.contains("usa-speed-skating-tracker").all()
+        note = ("the start list of the official result sheet (published the day before the race)" if complete
+                else f"the {len(skaters)} starters known from reports (the data holds no entry list for this race)")
+    return skaters.reset_index(drop=True), note
 
 
-def _draw(mu: np.ndarray, sd: np.ndarray, p_fall: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
-    scale = np.sqrt((T_DF - 2) / T_DF)  # unit variance Student-t
-    log_t = mu + sd * scale * rng.standard_t(T_DF, size=shape)
-    log_t[rng.random(shape) < p_fall] = np.inf
-    return log_t
+def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
+    """The results a forecast of ``race_id`` may use: same sex, dated on or before ``as_of`` and before the race."""
+    race = data.results[data.results["race_id"] == race_id].iloc[0]
+    day = _day(as_of)
+    if day >= race["date"]:
+        raise ValueError(f"as_of {day.date()} is not before the race ({race['date'].date()}): "
+                         "a forecast may only use what was known before the race")
+    res = data.results
+    keep = (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > day - pd.Timedelta(days=WINDOW_DAYS))
+    return res[keep].merge(data.venues[["venue", "altitude_m"]], on="venue", how="left")
+
+
+def _mishaps(timed: pd.DataFrame) -> pd.Series:
+    fell = timed["note"].fillna("").str.split().map(lambda codes: "F" in codes)
+    median = timed.groupby(["skater", "distance_m"])["time_s"].transform("median")
+    return (fell | (timed["time_s"] > median * (1 + MISHAP_PCT / 100))).astype(bool)
+
+
+def _observations(hist: pd.DataFrame, day: pd.Timestamp, params: Params) -> tuple[pd.DataFrame, int, int]:
+    """Log times per (skater, race) with weights: timed finishes, plus ranks without times placed between
+    the times of the ranks around them. Also the counts of mishaps and starts (for the fall chance)."""
+    finished = hist[hist["status"].isna() & hist["time_s"].notna()].copy()
+    slips = _mishaps(finished) if len(finished) else pd.Series(dtype=bool)
+    falls = int(hist["status"].isin(["DNF", "DQ"]).sum()) + int(slips.sum())
+    starts = int((~hist["status"].isin(["DNS", "WDR"])).sum())
+    timed = finished[~slips].assign(y=lambda f: np.log(f["time_s"].to_numpy(dtype=float)), kind="time")
+    ranked_only = hist[hist["status"].isna() & hist["time_s"].isna() & hist["rank"].notna()]
+    extra = []
+    for race_id, group in ranked_only.groupby("race_id"):
+        ref = timed[(timed["race_id"] == race_id) & timed["rank"].notna()].sort_values("rank")
+        if len(ref) < 2:
+            continue  # nothing to place the rank against
+        ranks, ys = ref["rank"].to_numpy(dtype=float), ref["y"].to_numpy()
+        per_rank = float(np.median(np.diff(ys) / np.maximum(np.diff(ranks), 1)))
+        for row in group.itertuples():
+            k = float(row.rank)
+            if k <= ranks[-1]:
+                y = float(np.interp(k, ranks, ys))
+            else:  # below the last timed rank: at least that slow; one typical gap per place
+                y = float(ys[-1] + per_rank * (k - ranks[-1]))
+            extra.append({**row._asdict(), "y": y, "kind": "rank"})
+    obs = pd.concat([timed, pd.DataFrame(extra)], ignore_index=True) if extra else timed
+    age = (day - obs["date"]).dt.days.to_numpy(dtype=float)
+    obs["w"] = 0.5 ** (age / params.half_life_days) * np.where(obs["kind"] == "rank", params.rank_weight, 1.0)
+    return obs, falls, starts
+
+
+def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterations: int = 25):
+    """Levels per skater and ice effects per race for one distance (alternating weighted means)."""
+    s_code, skaters = pd.factorize(obs["skater"])
+    r_code, races = pd.factorize(obs["race_id"])
+    y, w = obs["y"].to_numpy(dtype=float), obs["w"].to_numpy(dtype=float)
+    altitude = obs.groupby(r_code)["altitude_m"].first().fillna(0.0).to_numpy()
+    ice_prior = ALTITUDE_EFFECT * altitude / 1000.0
+    ice = ice_prior.copy()
+    w_s = np.bincount(s_code, weights=w)
+    level = np.bincount(s_code, weights=w * (y - ice[r_code])) / w_s
+    for _ in range(iterations):
+        centre = float(np.median(level))
+        target = prior_mean.reindex(skaters).fillna(centre).to_numpy() if prior_mean is not None else np.full(len(skaters), centre)
+        level = (np.bincount(s_code, weights=w * (y - ice[r_code])) + params.level_prior_races * target) / (
+            w_s + params.level_prior_races)
+        resid = y - level[s_code]
+        ice = (np.bincount(r_code, weights=w * resid) + params.ice_prior_races * ice_prior) / (
+            np.bincount(r_code, weights=w) + params.ice_prior_races)
+    resid = y - level[s_code] - ice[r_code]
+    n = np.bincount(s_code)
+    ss = np.bincount(s_code, weights=resid ** 2)
+    spread = np.sqrt((params.spread_prior_races * ELITE_SD ** 2 + ss) / (params.spread_prior_races + np.maximum(n - 1, 0)))
+    fitted = pd.DataFrame({"skater": skaters, "level": level, "spread": spread, "n": n, "weight": w_s})
+    ice_by_race = pd.DataFrame({"race_id": races, "ice": ice, "altitude_m": altitude})
+    return fitted.set_index("skater"), ice_by_race
+
+
+def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The target distance's fit, with each skater's other distances as her prior."""
+    own = obs[obs["distance_m"] == distance_m]
+    relative = {}
+    for d, group in obs[obs["distance_m"] != distance_m].groupby("distance_m"):
+        fit, _ = _fit(group, None, params)
+        relative[d] = (fit["level"] - fit["level"].median(), fit["weight"])
+    prior = None
+    if relative and len(own):
+        rel = pd.concat({d: r for d, (r, _) in relative.items()}, axis=1)
+        wts = pd.concat({d: wt for d, (_, wt) in relative.items()}, axis=1).reindex(rel.index)
+        mean_rel = (rel * wts).sum(axis=1) / wts.where(rel.notna()).sum(axis=1)
+        base, _ = _fit(own, None, params)
+        prior = base["level"].median() + params.cross * mean_rel
+    if own.empty:
+        return pd.DataFrame(columns=["level", "spread", "n", "weight"]), pd.DataFrame(columns=["race_id", "ice", "altitude_m"])
+    return _fit(own, prior, params)
+
+
+def _ice_for(venue_altitude: float | None, venue: str, ice: pd.DataFrame, hist: pd.DataFrame) -> tuple[float, float]:
+    """Expected ice effect at the race's rink, and the race-to-race spread of ice effects at one rink."""
+    by_race = ice.merge(hist[["race_id", "venue"]].drop_duplicates(), on="race_id", how="left")
+    at_rink = by_race[by_race["venue"] == venue]["ice"]
+    spread = by_race.groupby("venue")["ice"].std().dropna()
+    day_sd = float(spread.mean()) if len(spread) else 0.004
+    if len(at_rink):
+        return float(at_rink.mean()), day_sd
+    return ALTITUDE_EFFECT * (venue_altitude or 0.0) / 1000.0, day_sd + 0.005  # an unseen rink: less certain
 
 
 def simulate(mu: np.ndarray, sd: np.ndarray, p_fall: float, n_sims: int, rng: np.random.Generator) -> np.ndarray:
     """Simulate ``n_sims`` races; return counts of shape (n_skaters, 3) for gold, silver, bronze.
 
-    Vectorised: one (n_sims, n_skaters) draw, no loop per race. Falls get an infinite time.
+    Each skater's log time is ``mu + sd * t5`` (unit-variance Student-t); a fall gives an infinite time.
     """
     n = len(mu)
-    order = _podium(_draw(mu, sd, p_fall, (n_sims, n), rng))
+    if n == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    scale = np.sqrt((T_DF - 2) / T_DF)
+    log_t = mu + (sd * scale) * rng.standard_t(T_DF, size=(n_sims, n))
+    log_t[rng.random((n_sims, n)) < p_fall] = np.inf
+    k = min(3, n)
+    top = np.argpartition(log_t, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (n_sims, 1))
+    order = np.take_along_axis(top, np.argsort(np.take_along_axis(log_t, top, axis=1), axis=1), axis=1)
     counts = np.zeros((n, 3), dtype=np.int64)
-    for place in range(order.shape[1]):
+    for place in range(k):
         counts[:, place] = np.bincount(order[:, place], minlength=n)
     return counts
 
 
-def _podium_bands(mu: np.ndarray, level_sd: np.ndarray, sd: np.ndarray, p_fall: float, replicates: int, sims: int,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """80 % band of P(podium): redraw every level within its standard error, simulate, repeat (vectorised)."""
-    n = len(mu)
-    mu_b = mu + level_sd * rng.standard_normal((replicates, n))
-    order = _podium(_draw(np.repeat(mu_b, sims, axis=0), sd, p_fall, (replicates * sims, n), rng))
-    hits = np.zeros((replicates * sims, n), dtype=np.int8)
-    np.put_along_axis(hits, order, 1, axis=1)
-    podium = hits.reshape(replicates, sims, n).mean(axis=1)
-    return np.percentile(podium, 10, axis=0), np.percentile(podium, 90, axis=0)
+def forecast(data: Dataset, race_id: str, as_of=None, *, n_sims: int = 20_000, seed: int = 2026,
+             params: Params = DEFAULT) -> Forecast:
+    """Medal chances for ``race_id`` as known on ``as_of`` (default: the day before the race)."""
+    field_table, field_source = race_field(data, race_id)
+    race = data.results[data.results["race_id"] == race_id].iloc[0]
+    day = _day(as_of) if as_of is not None else race["date"] - pd.Timedelta(days=1)
+    hist = history(data, race_id, day)
+    distance = int(race["distance_m"])
+    obs, falls, starts = _observations(hist, day, params)
+    fit, ice = _levels(obs, distance, params)
 
+    # Cross-distance only: a skater with results at other distances but none at this one.
+    other = obs[(obs["distance_m"] != distance)]
+    rel_other = {}
+    for d, group in other.groupby("distance_m"):
+        f, _ = _fit(group, None, params)
+        rel_other[d] = f["level"] - f["level"].median()
+    centre = float(fit["level"].median()) if len(fit) else np.nan
 
-def _fall_probability(season: pd.DataFrame, mishap_count: int = 0) -> float:
-    falls = int(season["status"].isin(["DNF", "DQ"]).sum()) + mishap_count
-    starts = int((season["status"].isna() | season["status"].isin(["DNF", "DQ"])).sum())
-    a, b = FALL_PRIOR
-    return (a + falls) / (a + b + starts)
+    altitude = data.venues.set_index("venue")["altitude_m"].get(race["venue"])
+    altitude = None if altitude is None or pd.isna(altitude) else float(altitude)
+    ice_here, day_sd = _ice_for(altitude, race["venue"], ice, hist)
 
-
-def medal_probabilities(distance_m: int, as_of: str | dt.date | pd.Timestamp = "2026-02-09", n_sims: int = 100_000,
-                        seed: int = 2026, *, results: pd.DataFrame | None = None, venues: pd.DataFrame | None = None,
-                        entries: pd.DataFrame | None = None, bootstrap: int = 200,
-                        altitude_shift_pct: float = 0.0) -> Forecast:
-    """Medal chances for the Olympic race at ``distance_m`` as known on ``as_of``.
-
-    One row per entered skater: ``p_gold, p_silver, p_bronze, p_podium`` (each place sums to 1
-    over the field, podium to 3) and an 80 % band for ``p_podium``: each of ``bootstrap`` replicates
-    redraws every skater's level within its standard error (wide for few races) and re-runs the race. Skaters without a time this season cannot be rated: they
-    are listed with probability 0 and named in ``no_data``.
-    """
-    from .data import load_entries, load_results, load_venues
-
-    day = _as_of(as_of, distance_m)
-    results = load_results() if results is None else results
-    venues = load_venues() if venues is None else venues
-    entries = load_entries() if entries is None else entries
-    race_day = OLYMPIC_RACE_DAYS[distance_m]
-    field = entries[(entries["distance_m"] == distance_m) & (entries["date"] == race_day)
-                    & entries["entry_status"].isin(["entered", "withdrawn"])]
-    season = season_results(results, distance_m, day)
-    finished = season[season["status"].isna() & season["time_s"].notna()]
-    slips = mishaps(finished)
-    times = finished[~slips & finished["skater"].isin(field["skater"])]
-    form, rinks = fit_form(times, venues, day, altitude_shift_pct=altitude_shift_pct)
-    p_fall = _fall_probability(season, int(slips.sum()))
-    rng = np.random.default_rng(seed)
-    counts = simulate(form["mu"].to_numpy(), form["sd_total"].to_numpy(), p_fall, n_sims, rng)
+    rows, thin = [], []
+    for skater, nation in field_table.itertuples(index=False):
+        if skater in fit.index:
+            f = fit.loc[skater]
+            level, spread = float(f["level"]), float(f["spread"])
+            level_sd = spread / np.sqrt(float(f["weight"]) + params.level_prior_races)
+            basis = f"{int(f['n'])} result{'s' if f['n'] != 1 else ''} at {distance} m"
+        elif rel_other and any(skater in r.index for r in rel_other.values()) and not np.isnan(centre):
+            rel = np.mean([float(r[skater]) for r in rel_other.values() if skater in r.index])
+            level = centre + params.cross * rel
+            spread = ELITE_SD * 1.5
+            level_sd = params.newcomer_sd_pct / 100
+            basis = "other distances only"
+        else:
+            base = centre if not np.isnan(centre) else np.log(_typical_time(distance))
+            level = base + np.log1p(params.newcomer_pct / 100)
+            spread = ELITE_SD * 1.5
+            level_sd = params.newcomer_sd_pct / 100
+            basis = "no result: prior"
+        rows.append({"skater": skater, "nation": nation, "basis": basis,
+                     "results": int(fit.loc[skater, "n"]) if skater in fit.index else 0,
+                     "mu": level + ice_here, "level_s": float(np.exp(level)), "spread": spread, "level_sd": level_sd})
+    table = pd.DataFrame(rows)
+    a, b = params.p_fall_prior
+    p_fall = (a + falls) / (a + b + starts)
+    n = len(table)
+    if len(fit) < 3:
+        thin.append(f"only {len(fit)} skater{'s' if len(fit) != 1 else ''} of the field with a result at {distance} m "
+                    f"before {day.date()}: the forecast leans on priors")
+    sd_total = np.sqrt(table["spread"] ** 2 + table["level_sd"] ** 2).to_numpy()
+    counts = simulate(table["mu"].to_numpy(), sd_total, p_fall, n_sims, np.random.default_rng(seed))
+    k = min(3, n)
     probs = counts / n_sims
-
-    # Uncertainty from the few races: redraw each skater's level within its standard error, re-run.
-    lo = hi = np.full(len(form), np.nan)
-    if bootstrap:
-        lo, hi = _podium_bands(form["mu"].to_numpy(), form["level_sd"].to_numpy(), form["sd"].to_numpy(), p_fall,
-                               bootstrap, 1000, rng)
-
-    table = form[["skater", "nation", "races", "form_s", "sd"]].assign(
-        sd_pct=100 * form["sd"], p_gold=probs[:, 0], p_silver=probs[:, 1], p_bronze=probs[:, 2],
-        p_podium=probs.sum(axis=1), p_podium_lo=lo, p_podium_hi=hi,
-    ).drop(columns="sd")
-    no_data = sorted(set(field["skater"]) - set(form["skater"]))
-    missing = field[field["skater"].isin(no_data)][["skater", "nation"]].drop_duplicates("skater")
-    table = pd.concat([table, missing.assign(races=0)], ignore_index=True)
-    for column in ["p_gold", "p_silver", "p_bronze", "p_podium"]:
-        table[column] = table[column].fillna(0.0)
-    table = table.sort_values(["p_podium", "p_gold", "form_s"], ascending=[False, False, True], kind="stable")
-    return Forecast(table.reset_index(drop=True), rinks, form, p_fall, no_data, seed, n_sims)
+    uniform = np.where(np.arange(3) < k, 1.0 / n, 0.0)
+    probs = (1 - params.hedge) * probs + params.hedge * uniform
+    scale_total = np.sqrt(sd_total ** 2 + day_sd ** 2)
+    table = table.assign(
+        p_gold=probs[:, 0], p_silver=probs[:, 1], p_bronze=probs[:, 2], p_podium=probs.sum(axis=1),
+        q10_s=np.exp(table["mu"] - T5_Q90 * np.sqrt((T_DF - 2) / T_DF) * scale_total),
+        q90_s=np.exp(table["mu"] + T5_Q90 * np.sqrt((T_DF - 2) / T_DF) * scale_total),
+    ).drop(columns=["mu", "spread", "level_sd"])
+    table = table.sort_values(["p_podium", "p_gold", "level_s"], ascending=[False, False, True], kind="stable")
+    return Forecast(race_id, day, table.reset_index(drop=True), float(p_fall), field_source, thin, params)
 
 
-# --------------------------------------------------------------------------- baselines and scores
-
-def world_cup_order(season: pd.DataFrame, field: list[str]) -> list[str]:
-    """Naive order 1: mean World Cup place this season (more races first on ties); unranked last."""
-    wc = season[(season["competition_type"] == "WC") & season["rank"].notna() & season["skater"].isin(field)]
-    stats = wc.groupby("skater")["rank"].agg(["mean", "size"]).sort_values(["mean", "size"], ascending=[True, False])
-    return list(stats.index)
+def _typical_time(distance_m: int) -> float:
+    """A rough elite sea-level time, used only when not one skater of the field has any result."""
+    return {500: 38.0, 1000: 75.0, 1500: 116.0}.get(distance_m, distance_m * 0.078)
 
 
-def season_best_order(season: pd.DataFrame, field: list[str]) -> list[str]:
-    """Naive order 2: raw season-best time, wherever it was skated (no rink correction)."""
-    timed = season[season["time_s"].notna() & season["skater"].isin(field)]
-    return list(timed.groupby("skater")["time_s"].min().sort_values(kind="stable").index)
-
-
-SHARES = np.array([[0.60, 0.25, 0.15], [0.25, 0.50, 0.25], [0.15, 0.25, 0.60]])
-
-
-def baseline_probabilities(order: list[str], field: list[str]) -> pd.DataFrame:
-    """Turn a predicted order into probabilities: the first three share the medals (fixed shares)."""
-    rows = []
-    for skater in field:
-        p = np.zeros(3)
-        if skater in order[:3]:
-            p = SHARES[order.index(skater)]
-        rows.append({"skater": skater, "p_gold": p[0], "p_silver": p[1], "p_bronze": p[2], "p_podium": p.sum()})
-    return pd.DataFrame(rows)
-
-
-def score_forecast(probs: pd.DataFrame, outcome: dict[str, int], clip: float = 0.005) -> dict[str, float]:
-    """Brier score on P(podium), ranked probability score (G/S/B/none) and log loss.
-
-    ``outcome`` maps each medallist to her place (1, 2, 3); everyone else in ``probs`` got none.
-    Log loss: -log P(gold) of the winner plus -log P(podium) of each medallist, averaged over
-    those four terms, with probabilities clipped at ``clip``. Lower is better for all three.
-    """
-    brier, rps = [], []
-    for row in probs.itertuples():
-        place = outcome.get(row.skater, 4)
-        observed = np.array([place == 1, place == 2, place == 3], dtype=float)
-        p = np.array([row.p_gold, row.p_silver, row.p_bronze])
-        brier.append((row.p_podium - observed.sum()) ** 2)
-        rps.append(float(((np.cumsum(p) - np.cumsum(observed)) ** 2).sum() / 3))
-    indexed = probs.set_index("skater")
-    terms = []
-    for skater, place in outcome.items():
-        p_pod = float(indexed["p_podium"].get(skater, 0.0))
-        terms.append(-np.log(max(p_pod, clip)))
-        if place == 1:
-            terms.append(-np.log(max(float(indexed["p_gold"].get(skater, 0.0)), clip)))
-    return {"brier_podium": float(np.mean(brier)), "rps": float(np.mean(rps)), "log_loss": float(np.mean(terms))}
-
-
-def baselines(results: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp, field: list[str]) -> dict[str, list[str]]:
-    """The naive predicted orders a reader could have made on ``as_of``."""
-    season = season_results(results, distance_m, _as_of(as_of, distance_m))
-    return {"World Cup order (mean place)": world_cup_order(season, field),
-            "season-best order (raw)": season_best_order(season, field)}
-
-
-def olympic_medallists(results: pd.DataFrame, distance_m: int) -> dict[str, int]:
-    """Medallists of the Olympic race at ``distance_m`` and their place (1-3)."""
-    race = results[(results["competition_type"] == "OG") & (results["distance_m"] == distance_m) & (results["rank"] <= 3)]
-    return {row.skater: int(row.rank) for row in race.itertuples()}
-
-
-def evaluate(forecast: Forecast, results: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp) -> pd.DataFrame:
-    """Scores of the model and of each naive baseline against the Olympic result (lower is better)."""
-    medals = olympic_medallists(results, distance_m)
-    field = list(forecast.table["skater"])
-    rows = [{"forecast": "model", **score_forecast(forecast.table, medals)}]
-    for name, order in baselines(results, distance_m, as_of, field).items():
-        rows.append({"forecast": name, **score_forecast(baseline_probabilities(order, field), medals)})
-    return pd.DataFrame(rows).assign(distance=f"{distance_m} m")[["distance", "forecast", "brier_podium", "rps", "log_loss"]]
-
-
-def sensitivity(distance_m: int, as_of: str | pd.Timestamp, shifts: tuple[float, ...], skaters: list[str],
-                n_sims: int, seed: int, **data: pd.DataFrame) -> pd.DataFrame:
-    """Podium chances of ``skaters`` with the altitude-oval correction shifted by each of ``shifts`` percent.
-
-    Every run uses the same seed and field, so differences come from the shift, not from chance.
-    ``data`` passes ``results``, ``venues`` and ``entries`` through.
-    """
-    def run(shift: float) -> pd.Series:
-        table = medal_probabilities(distance_m, as_of, n_sims=n_sims, seed=seed, bootstrap=0,
-                                    altitude_shift_pct=shift, **data).table
-        return table.set_index("skater")["p_podium"]
-
-    base = run(0.0)
-    rows = []
-    for shift in shifts:
-        shifted = run(shift)
-        rows.extend({"distance": f"{distance_m} m", "skater": s, "altitude shift (%)": shift,
-                     "p_podium": base[s], "p_podium_shifted": shifted[s],
-                     "change_points": round(100 * (shifted[s] - base[s]))} for s in skaters)
-    return pd.DataFrame(rows)
+def with_params(params: Params, **changes) -> Params:
+    return replace(params, **changes)
 
 
 def format_pct(p: float) -> str:

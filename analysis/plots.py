@@ -6,7 +6,8 @@ import hashlib
 
 import matplotlib as mpl
 
-__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "show", "plot_lead_by_pair", "plot_laps", "plot_season"]
+__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "MEDAL_COLORS", "show", "plot_lead_by_pair", "plot_laps",
+           "plot_season", "plot_record_progressions", "plot_olympic_vs_world", "plot_outlook", "plot_reliability"]
 
 # One colour per nation, from its sporting colours where they stay distinguishable.
 NATION_COLORS: dict[str, str] = {
@@ -244,49 +245,55 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None):
 MEDAL_COLORS = ("#d4af37", "#a8a9ad", "#b87333")
 
 
-def plot_outlook(forecasts: dict, top: int = 8, title: str | None = None):
-    """Stacked gold/silver/bronze chances per skater, one panel per distance, with the 80 % podium band."""
+def plot_outlook(forecasts: dict, top: int = 8, title: str | None = None, axes=None):
+    """Stacked gold/silver/bronze chances of the ``top`` skaters by podium chance, one panel per race.
+
+    ``forecasts`` maps a panel label (e.g. "500 m") to a :class:`analysis.outlook.Forecast`.
+    ``axes``: a sequence of matplotlib axes to draw into (one per forecast); a new figure otherwise.
+    """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(forecasts), figsize=(10, 0.42 * top + 1.8), squeeze=False)
-    for ax, (distance, forecast) in zip(axes[0], forecasts.items()):
-        table = forecast.table[forecast.table["races"] > 0].head(top).iloc[::-1]
+    if axes is None:
+        fig, grid = plt.subplots(1, len(forecasts), figsize=(10, 0.42 * top + 1.8), squeeze=False)
+        axes = list(grid[0])
+    fig = axes[0].figure
+    for ax, (label, fc) in zip(axes, forecasts.items()):
+        table = fc.table.head(top).iloc[::-1]
         y = range(len(table))
         left = 0
-        for column, color, label in zip(("p_gold", "p_silver", "p_bronze"), MEDAL_COLORS, ("gold", "silver", "bronze")):
-            ax.barh(y, 100 * table[column], left=left, color=color, label=label)
+        for column, color, name in zip(("p_gold", "p_silver", "p_bronze"), MEDAL_COLORS, ("gold", "silver", "bronze")):
+            ax.barh(y, 100 * table[column], left=left, color=color, label=name)
             left = left + 100 * table[column].to_numpy()
-        band = table[["p_podium_lo", "p_podium_hi"]].to_numpy() * 100
-        ax.hlines(y, band[:, 0], band[:, 1], color="#333333", linewidth=1.2, label="80 % band (podium)")
         ax.set_yticks(list(y), [f"{s} ({n})" for s, n in zip(table["skater"], table["nation"])], fontsize=9)
         ax.set_xlim(0, 100)
-        ax.set_xlabel("chance (%)")
-        ax.set_title(f"{distance} m", loc="left", fontsize=11)
+        ax.set_xlabel("chance of a medal (%)")
+        ax.set_title(label, loc="left", fontsize=11)
         ax.grid(axis="y", visible=False)
-    axes[0][-1].legend(loc="lower right", fontsize=8)
-    fig.suptitle(title or "Medal chances", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    axes[-1].legend(loc="lower right", fontsize=8)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     return fig
 
 
-def plot_form(forecasts: dict, top: int = 12, style: str = "intl", title: str | None = None):
-    """Each rated skater's sea-level form time with its uncertainty, one panel per distance."""
+def plot_reliability(table, title: str | None = None, ax=None):
+    """Reliability diagram: forecast podium chance (bin mean) against how often a podium followed,
+    with the 95 % interval of the observed share; the diagonal is perfect calibration."""
     import matplotlib.pyplot as plt
-    import numpy as np
 
-    fig, axes = plt.subplots(1, len(forecasts), figsize=(10, 0.36 * top + 1.8), squeeze=False)
-    for ax, (distance, forecast) in zip(axes[0], forecasts.items()):
-        form = forecast.form.sort_values("form_s").head(top).iloc[::-1]
-        y = np.arange(len(form))
-        err = form["form_s"] * form["level_sd"]
-        ax.errorbar(form["form_s"], y, xerr=err, fmt="none", ecolor="#999999", elinewidth=1)
-        ax.scatter(form["form_s"], y, c=[nation_color(n) for n in form["nation"]], s=40, zorder=3)
-        ax.set_yticks(y, [f"{s} ({r})" for s, r in zip(form["skater"], form["races"])], fontsize=9)
-        from matplotlib.ticker import MaxNLocator
-
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.xaxis.set_major_formatter(_seconds_formatter(style))
-        ax.set_xlabel("form time at sea level (left is faster)")
-        ax.set_title(f"{distance} m (races in brackets)", loc="left", fontsize=11)
-        ax.grid(axis="y", visible=False)
-    fig.suptitle(title or "Season form", x=0.01, ha="left", fontweight="bold", fontsize=13)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 5))
+    fig = ax.figure
+    shown = table[table["forecasts"] > 0]
+    ax.plot([0, 100], [0, 100], color="#bbbbbb", linewidth=1, zorder=1)
+    ax.errorbar(100 * shown["mean_forecast"], 100 * shown["observed"],
+                yerr=[100 * (shown["observed"] - shown["low"]), 100 * (shown["high"] - shown["observed"])],
+                fmt="o", color="#1f3a93", ecolor="#9aa7d0", capsize=3, zorder=3)
+    for row in shown.itertuples():
+        ax.annotate(f"{row.forecasts}", (100 * row.mean_forecast, 100 * row.observed), textcoords="offset points",
+                    xytext=(6, -10), fontsize=8, color="#555555")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("forecast chance of a podium (%)")
+    ax.set_ylabel("podiums that followed (%)")
+    ax.set_title(title or "Forecast chances against what happened")
     return fig

@@ -1,143 +1,130 @@
-"""Medal outlook model: sums, dominance, entry list, leakage, seeds, streaks, scores."""
+"""The forecast for any race, and its backtest: what must hold whatever the data."""
+
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import load_entries, load_results, load_venues
-from analysis import outlook
+from analysis import load_venues
+from analysis.backtest import calibration, coverage, paired, run, scores
+from analysis.data import Dataset, load_all
+from analysis.outlook import format_pct, forecast, simulate, win_streak
 
 
 @pytest.fixture(scope="module")
-def data():
-    return load_results(), load_venues(), load_entries()
+def data() -> Dataset:
+    return load_all()
 
 
-def forecast(data, distance=500, **kw):
-    results, venues, entries = data
-    kw.setdefault("n_sims", 20_000)
-    kw.setdefault("bootstrap", 20)
-    return outlook.medal_probabilities(distance, "2026-02-09", results=results, venues=venues, entries=entries, **kw)
+def _with_results(data: Dataset, results: pd.DataFrame) -> Dataset:
+    return Dataset(results=results, splits=data.splits, records=data.records, venues=data.venues,
+                   entries=data.entries, skaters=data.skaters, conditions=data.conditions)
 
 
-@pytest.mark.parametrize("distance", [500, 1500])
-def test_probabilities_sum(data, distance):
-    table = forecast(data, distance).table
-    for column in ("p_gold", "p_silver", "p_bronze"):
-        assert table[column].sum() == pytest.approx(1.0)
-    assert table["p_podium"].sum() == pytest.approx(3.0)
-    assert ((table["p_podium"] >= 0) & (table["p_podium"] <= 1)).all()
-    rated = table[table["races"] > 0]
-    assert ((rated["p_podium_lo"] <= rated["p_podium_hi"])).all()
+@pytest.mark.parametrize("race_id", ["2026-02-15-W500", "2026-02-20-W1500", "2026-02-09-W1000", "2025-12-13-M1000",
+                                     "2025-11-22-W500-B"])
+def test_every_entrant_has_a_chance_and_the_sums_hold(data, race_id):
+    table = forecast(data, race_id, n_sims=4000).table
+    assert (table[["p_gold", "p_silver", "p_bronze", "p_podium"]] > 0).all().all()
+    assert table[["p_gold", "p_silver", "p_bronze"]].sum().to_numpy() == pytest.approx([1, 1, 1])
+    assert table["p_podium"].sum() == pytest.approx(3)
+    assert (table["q10_s"] < table["q90_s"]).all()
 
 
-def test_far_faster_skater_wins(data):
-    results, venues, entries = data
-    fast = results.copy()
-    mask = (fast["skater"] == "Anna Boersma") & (fast["distance_m"] == 500)
-    fast.loc[mask, "time_s"] = fast.loc[mask, "time_s"] - 1.5
-    table = outlook.medal_probabilities(500, "2026-02-09", n_sims=20_000, bootstrap=0, results=fast,
-                                        venues=venues, entries=entries).table.set_index("skater")
-    assert table.loc["Anna Boersma", "p_gold"] > 0.9  # a 2 % chance of a fall or mishap remains
+def test_olympic_field_is_the_entry_list_and_maltais_has_a_chance(data):
+    fc = forecast(data, "2026-02-20-W1500", n_sims=4000)
+    entered = data.entries[(data.entries["date"] == "2026-02-20") & (data.entries["entry_status"] == "entered")]
+    assert set(entered["skater"]) <= set(fc.table["skater"])
+    assert fc.table.set_index("skater").loc["Valérie Maltais", "p_podium"] > 0.01
+    assert "entry list" in fc.field_source
 
 
-def test_skater_not_entered_gets_nothing(data):
-    results, venues, entries = data
-    # Joy Beune won four World Cup 1500 m races but was not entered for the Olympic 1500 m.
-    assert "Joy Beune" in set(results.loc[results["distance_m"] == 1500, "skater"])
-    table = forecast(data, 1500).table
-    assert "Joy Beune" not in set(table["skater"])
-    fewer = entries[~((entries["skater"] == "Femke Kok") & (entries["distance_m"] == 500))]
-    table = outlook.medal_probabilities(500, "2026-02-09", n_sims=10_000, bootstrap=0, results=results,
-                                        venues=venues, entries=fewer).table
-    assert "Femke Kok" not in set(table["skater"])
+def test_results_after_as_of_do_not_change_the_forecast(data):
+    before = forecast(data, "2026-02-15-W500", n_sims=4000)
+    cut = data.results[data.results["date"] <= before.as_of]
+    kept_race = data.results[data.results["race_id"] == "2026-02-15-W500"]  # the field, not its results
+    trimmed = _with_results(data, pd.concat([cut, kept_race]))
+    after = forecast(trimmed, "2026-02-15-W500", n_sims=4000)
+    pd.testing.assert_frame_equal(before.table, after.table)
 
 
-def test_no_leakage_from_later_results(data):
-    results, venues, entries = data
-    before = forecast(data, 500, seed=7).table
-    changed = results.copy()
-    later = changed["date"] > pd.Timestamp("2026-02-09")
-    assert later.any()
-    changed.loc[later, "time_s"] = changed.loc[later, "time_s"] * 0.9  # everyone much faster afterwards
-    extra = changed[later].head(1).assign(skater="Anna Boersma", time_s=30.0, date=pd.Timestamp("2026-02-10"))
-    changed = pd.concat([changed, extra], ignore_index=True)
-    after = outlook.medal_probabilities(500, "2026-02-09", n_sims=20_000, bootstrap=20, seed=7, results=changed,
-                                        venues=venues, entries=entries).table
-    pd.testing.assert_frame_equal(before, after)
+def test_a_far_faster_skater_is_the_favourite(data):
+    results = data.results.copy()
+    mask = (results["skater"] == "Anna Boersma") & (results["distance_m"] == 500)
+    results.loc[mask, "time_s"] -= 1.5
+    before = forecast(data, "2026-02-15-W500", n_sims=4000).table.set_index("skater")
+    table = forecast(_with_results(data, results), "2026-02-15-W500", n_sims=4000).table.set_index("skater")
+    # Her ranks were left as they were (one rank-only race counts), so she does not take everything.
+    assert table["p_gold"].idxmax() == "Anna Boersma"
+    assert table.loc["Anna Boersma", "p_gold"] > 0.4 > 0.05 > before.loc["Anna Boersma", "p_gold"]
 
 
-def test_same_seed_same_output_and_other_seed_differs(data):
-    a, b, c = forecast(data, seed=1).table, forecast(data, seed=1).table, forecast(data, seed=2).table
-    pd.testing.assert_frame_equal(a, b)
-    assert not a["p_gold"].equals(c["p_gold"])
-
-
-@pytest.mark.parametrize("as_of", ["2026-02-15", "2026-03-01"])
-def test_as_of_on_or_after_race_is_refused(data, as_of):
-    results, venues, entries = data
-    with pytest.raises(ValueError, match="on or after"):
-        outlook.medal_probabilities(500, as_of, results=results, venues=venues, entries=entries)
-
-
-def test_malformed_as_of(data):
+def test_too_early_as_of_is_a_thin_forecast_not_an_error(data):
+    fc = forecast(data, "2025-11-15-M500", as_of="2025-11-01", n_sims=2000)
+    assert fc.thin and "leans on priors" in fc.thin[0]
+    assert fc.table["p_podium"].max() < 0.5  # no confident podium built on nothing
+    with pytest.raises(ValueError, match="not before the race"):
+        forecast(data, "2026-02-15-W500", as_of="2026-02-15")
+    with pytest.raises(KeyError, match="no race"):
+        forecast(data, "2026-02-16-W500")
     with pytest.raises(ValueError, match="not a date"):
-        outlook.medal_probabilities(500, "9 Feb", results=data[0], venues=data[1], entries=data[2])
+        forecast(data, "2026-02-15-W500", as_of="9 Feb")
 
 
-def test_simulate_counts():
-    rng = np.random.default_rng(0)
-    counts = outlook.simulate(np.log([36.0, 37.0, 37.0, 38.0]), np.full(4, 0.006), 0.0, 5000, rng)
-    assert counts.sum(axis=0).tolist() == [5000, 5000, 5000]
-    assert counts[0, 0] > 0.99 * 5000  # a full second faster wins almost always (fat tails allow a rare upset)
+def test_simulation_orders_by_speed():
+    rng = np.random.default_rng(1)
+    counts = simulate(np.log([36.0, 37.0, 37.0, 38.0]), np.full(4, 0.006), 0.0, 5000, rng)
+    assert counts[0, 0] > 4900 and counts[:, 0].sum() == 5000 and counts[3, :].sum() < 50
 
 
 def test_format_pct():
-    assert outlook.format_pct(0.0004) == "<1 %"
-    assert outlook.format_pct(0.0) == "–"
-    assert outlook.format_pct(0.4449) == "44 %"
-    assert outlook.format_pct(0.9996) == ">99 %"
-    assert outlook.format_pct(1.0) == "100 %"
+    assert format_pct(0.0004) == "<1 %"
+    assert format_pct(0.0) == "–"
+    assert format_pct(0.4449) == "44 %"
+    assert format_pct(0.9996) == ">99 %"
 
 
-def test_scores_prefer_the_right_forecast():
-    outcome = {"A": 1, "B": 2, "C": 3}
-    good = outlook.baseline_probabilities(["A", "B", "C", "D"], ["A", "B", "C", "D"])
-    bad = outlook.baseline_probabilities(["D", "C", "B", "A"], ["A", "B", "C", "D"])
-    g, b = outlook.score_forecast(good, outcome), outlook.score_forecast(bad, outcome)
-    assert g["rps"] < b["rps"] and g["brier_podium"] < b["brier_podium"] and g["log_loss"] < b["log_loss"]
-    assert g["brier_podium"] == pytest.approx(0.0)
-
-
-def test_kok_streak_from_data():
-    results = load_results()
-    streak_wc, races = outlook.win_streak(results, "Femke Kok", 500, "2026-02-09", ("WC",))
+def test_kok_streak_from_data(data):
+    streak_wc, races = win_streak(data.results, "Femke Kok", 500, "2026-02-09", ("WC",))
     assert streak_wc >= 13
-    # Her last World Cup defeat was the silver in Quebec on 3 February 2024.
     losses = races[races["rank"] != 1]
-    assert losses.iloc[-1]["date"] == pd.Timestamp("2024-02-03")
-    assert outlook.win_streak(results, "Femke Kok", 500, "2024-02-03", ("WC",))[0] == 0
-    assert outlook.win_streak(results, "Femke Kok", 500, "2024-02-04", ("WC",))[0] == 1
+    assert losses.iloc[-1]["date"] == pd.Timestamp("2024-02-03")  # the silver in Quebec
+    assert win_streak(data.results, "Femke Kok", 500, "2024-02-04", ("WC",))[0] == 1
 
 
-def test_evaluate_scores_model_and_baselines(data):
-    results = data[0]
-    f = forecast(data, 500)
-    scores = outlook.evaluate(f, results, 500, "2026-02-09")
-    assert list(scores["forecast"]) == ["model", "World Cup order (mean place)", "season-best order (raw)"]
-    assert outlook.olympic_medallists(results, 500) == {"Femke Kok": 1, "Jutta Leerdam": 2, "Miho Takagi": 3}
-    expected = outlook.score_forecast(f.table, outlook.olympic_medallists(results, 500))
-    assert scores.iloc[0]["rps"] == pytest.approx(expected["rps"])
+@pytest.fixture(scope="module")
+def small_backtest(data) -> pd.DataFrame:
+    return run(data, ["2025-12-13-W1000", "2025-12-12-M500", "2026-02-15-W500"], n_sims=4000)
 
 
-def test_sensitivity_zero_shift_changes_nothing(data):
-    results, venues, entries = data
-    sens = outlook.sensitivity(1500, "2026-02-09", (0.0, 0.5), ["Femke Kok", "Brittany Bowe"], 10_000, 3,
-                               results=results, venues=venues, entries=entries)
-    assert (sens.loc[sens["altitude shift (%)"] == 0.0, "change_points"] == 0).all()
-    # Bowe's only 1500 m this season was on an altitude oval: making those ovals count as slower helps her.
-    bowe = sens[(sens["skater"] == "Brittany Bowe") & (sens["altitude shift (%)"] == 0.5)].iloc[0]
-    assert bowe["p_podium_shifted"] > bowe["p_podium"]
+def test_backtest_file_holds_what_scores_need(small_backtest):
+    frame = small_backtest
+    assert set(frame["forecaster"]) == {"model", "uniform", "season best", "World Cup standing"}
+    for (_, _), group in frame.groupby(["forecaster", "race_id"]):
+        assert group[["p_gold", "p_silver", "p_bronze"]].sum().to_numpy() == pytest.approx([1, 1, 1])
+        assert (group["rank"] == 1).sum() >= 1  # the winner is in every table
+    model = frame[frame["forecaster"] == "model"]
+    assert (model["p_podium"] > 0).all()
+
+
+def test_scores_by_hand(small_backtest):
+    per_race = scores(small_backtest)
+    uniform = small_backtest[(small_backtest["forecaster"] == "uniform") & (small_backtest["race_id"] == "2025-12-13-W1000")]
+    n = len(uniform)
+    row = per_race[(per_race["forecaster"] == "uniform") & (per_race["race_id"] == "2025-12-13-W1000")].iloc[0]
+    assert row["log_loss"] == pytest.approx(np.log(n))
+    assert row["brier_podium"] == pytest.approx((3 * (3 / n - 1) ** 2 + (n - 3) * (3 / n) ** 2) / n)
+    table = paired(per_race)
+    assert table.set_index("forecaster").loc["uniform", "races"] == 3
+
+
+def test_calibration_and_coverage_count_every_forecast(small_backtest):
+    model = small_backtest[small_backtest["forecaster"] == "model"]
+    assert calibration(small_backtest)["forecasts"].sum() == len(model)
+    cover = coverage(small_backtest)
+    assert cover["finishes"] == int(model["time_s"].notna().sum())
+    assert cover["inside"] + cover["faster"] + cover["slower"] == pytest.approx(1)
 
 
 def test_olympic_vs_world_marks_altitude():
