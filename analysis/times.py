@@ -130,3 +130,18 @@ def format_gap(seconds: float, style: str = "intl", decimals: int = 2) -> str:
     if round(seconds * 10**decimals) == 0:
         return ""
     return "+" + format_time(seconds, style=style, decimals=decimals)
+
+
+def format_difference(seconds: float, style: str = "intl", decimals: int = 2, signed: bool = True) -> str:
+    """A difference between two times: ``-0.43`` / ``+1.07`` (``signed``) or ``0.43``; ``0.00`` for none.
+
+    >>> format_difference(-0.43), format_difference(0.28, style="nl", signed=False)
+    ('-0.43', '0,28')
+    """
+    if seconds is None or not math.isfinite(seconds):
+        raise ValueError(f"cannot format {seconds!r} as a difference")
+    units = int(round(abs(seconds) * 10**decimals))
+    if units == 0:
+        return "0.00" if style == "intl" else "0,00"
+    text = format_time(abs(seconds), style=style, decimals=decimals)
+    return (("-" if seconds < 0 else "+") + text) if signed else text
