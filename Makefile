@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 # Report parameters (empty = the notebooks' own defaults), e.g. make report AS_OF=2026-02-14 TIME_STYLE=nl
 AS_OF ?=
 TIME_STYLE ?=
+RACE ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help report test data notebooks lab benchmark clean
@@ -20,8 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
 	@touch $(STAMP)
 
-report: $(STAMP)  ## Execute every notebook and write HTML to reports/
-	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE))
+report: $(STAMP)  ## Execute every notebook and write HTML to reports/ (RACE=id: only that race's story)
+	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE)) $(if $(RACE),--race $(RACE))
 
 test: $(STAMP)  ## Run the unit tests and strict nbval over notebooks/
 	$(BIN)/python -m pytest

@@ -6,7 +6,7 @@ import hashlib
 
 import matplotlib as mpl
 
-__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "MEDAL_COLORS", "show", "plot_lead_by_pair", "plot_laps",
+__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "MEDAL_COLORS", "show", "chart_title", "plot_lead_by_pair", "plot_laps",
            "plot_season", "plot_record_progressions", "plot_olympic_vs_world", "plot_outlook", "plot_reliability"]
 
 # One colour per nation, from its sporting colours where they stay distinguishable.
@@ -177,13 +177,28 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None):
     return fig
 
 
-def show(fig) -> None:
-    """Display a figure once and close it (the same output under Jupyter, nbclient and nbval)."""
+def chart_title(fig) -> str:
+    """The figure's headline: its suptitle, else the titles of its panels."""
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        return fig._suptitle.get_text()
+    return "; ".join(t for t in (ax.get_title(loc="left") or ax.get_title() for ax in fig.axes) if t)
+
+
+def show(fig, alt: str | None = None) -> None:
+    """Display a figure once, as PNG with an alt text, and close it (the same output under Jupyter,
+    nbclient and nbval). ``alt`` defaults to the chart's title, which states its finding."""
+    import base64
+    import io
+
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    display(fig)
+    text = alt or f"Chart: {chart_title(fig)}"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"image/png": png, "text/plain": text}, raw=True, metadata={"image/png": {"alt": text}})
 
 
 def plot_record_progressions(progressions: dict, style: str = "intl", title: str | None = None, end=None):

@@ -40,6 +40,8 @@ class ReportError(RuntimeError):
 @dataclass
 class Outcome:
     notebook: Path
+    parameters: dict[str, Any] = field(default_factory=dict)  # this run's own parameters (e.g. its race_id)
+    page: str = ""            # path of the page relative to the output folder
     seconds: float = 0.0
     html_path: Path | None = None
     error: str | None = None
@@ -47,6 +49,11 @@ class Outcome:
     summary: str = ""
     executed: Any = field(default=None, repr=False)
     html: str = field(default="", repr=False)
+
+    @property
+    def label(self) -> str:
+        race = self.parameters.get("race_id")
+        return f"{self.notebook.name} [{race}]" if race else self.notebook.name
 
 
 # --------------------------------------------------------------------------- parameters
@@ -114,6 +121,7 @@ def _error_location(nb: nbformat.NotebookNode) -> tuple[int | None, str]:
 
 
 async def _execute(outcome: Outcome, parameters: dict[str, Any], timeout: int) -> None:
+    parameters = {**parameters, **outcome.parameters}
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -136,20 +144,30 @@ async def _execute(outcome: Outcome, parameters: dict[str, Any], timeout: int) -
     except CellExecutionError as exc:
         index, message = _error_location(nb)
         first_line = message or str(exc).strip().splitlines()[-1]
-        outcome.error = f"{outcome.notebook.name}, cell {index}: {first_line}"
+        outcome.error = f"{outcome.label}, cell {index}: {first_line}"
     except Exception as exc:  # kernel died, timeout, ...
-        outcome.error = f"{outcome.notebook.name}: {type(exc).__name__}: {exc}"
+        outcome.error = f"{outcome.label}: {type(exc).__name__}: {exc}"
     outcome.seconds = time.perf_counter() - start
     outcome.executed = nb
+
+
+def _texts(nb: nbformat.NotebookNode):
+    """Markdown in reading order: markdown cells, and Markdown a code cell displayed (computed titles)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            yield cell.source
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                text = output.get("data", {}).get("text/markdown")
+                if text:
+                    yield "".join(text) if isinstance(text, list) else text
 
 
 def _describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
     """Title (first heading) and one-line summary (first paragraph after it) of a notebook."""
     title, summary = nb.metadata.get("title", ""), nb.metadata.get("summary", "")
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        lines = [ln.strip() for ln in cell.source.splitlines()]
+    for text in _texts(nb):
+        lines = [ln.strip() for ln in text.splitlines()]
         if not title:
             title = next((ln.lstrip("#").strip() for ln in lines if ln.startswith("#")), "")
         if not summary:
@@ -159,7 +177,7 @@ def _describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
     return title or fallback, summary
 
 
-def _export_html(nb: nbformat.NotebookNode, title: str) -> str:
+def _export_html(nb: nbformat.NotebookNode, title: str, back_link: str = "index.html") -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -171,6 +189,7 @@ def _export_html(nb: nbformat.NotebookNode, title: str) -> str:
     )
     nb = nbformat.from_dict(nb)
     nb.metadata["title"] = title
+    nb.metadata["back_link"] = back_link
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
@@ -194,15 +213,25 @@ def _data_as_of() -> str:
         return f"unknown ({type(exc).__name__})"
 
 
-def _index_html(outcomes: list[Outcome], parameters: dict[str, Any], as_of: str) -> str:
-    items = "\n".join(
-        f'<li><a href="{html.escape(o.html_path.name)}">{html.escape(o.title)}</a>'
-        f"<br><span>{html.escape(o.summary)}</span></li>"
-        for o in outcomes
-        if o.html_path is not None
-    )
+def _page_title(path: Path) -> str:
+    match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S)
+    return html.unescape(match.group(1).strip()) if match else path.stem
+
+
+def _index_html(out_dir: Path, outcomes: list[Outcome], parameters: dict[str, Any], as_of: str) -> str:
+    """The index of every page in ``out_dir``: this run's and earlier race pages still there."""
+    summaries = {o.page: o.summary for o in outcomes}
+    pages = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob("*.html") if p.name != "index.html")
+    races = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob("race-*/index.html"))
+
+    def item(page: str) -> str:
+        summary = summaries.get(page, "")
+        return (f'<li><a href="{html.escape(page)}">{html.escape(_page_title(out_dir / page))}</a>'
+                + (f"<br><span>{html.escape(summary)}</span>" if summary else "") + "</li>")
+
     params = (", ".join(f"{html.escape(k)} = {html.escape(str(v))}" for k, v in sorted(parameters.items()))
               or "notebook defaults")
+    race_list = ("<h2>Race stories</h2>\n<ul>\n" + "\n".join(item(p) for p in races) + "\n</ul>") if races else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
@@ -212,10 +241,11 @@ body {{ font-family: system-ui, sans-serif; max-width: 760px; margin: 2rem auto;
 li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; font-size: 0.9em; }}
 </style></head>
 <body>
-<h1>Women's sprint, Milano Cortina 2026: reports</h1>
+<h1>Sprint speed skating, Milano Cortina 2026: reports</h1>
 <ul>
-{items}
+{chr(10).join(item(p) for p in pages)}
 </ul>
+{race_list}
 <footer><p>Parameters: {params}. Data: race results up to {html.escape(as_of)}.</p></footer>
 </body></html>
 """
@@ -226,6 +256,25 @@ def default_jobs(n_notebooks: int) -> int:
     return max(1, min(n_notebooks, 2 * (os.cpu_count() or 1)))
 
 
+def story_races() -> list[str]:
+    """The races ``make report`` tells by default: every Olympic race in the data."""
+    from .data import load_results
+
+    results = load_results()
+    return sorted(results.loc[results["competition_type"] == "OG", "race_id"].unique())
+
+
+def _check_races(races: list[str]) -> None:
+    from .data import load_results
+
+    known = set(load_results()["race_id"])
+    for race in races:
+        if race not in known:
+            same_day = sorted(r for r in known if r[:10] == race[:10])
+            hint = f" Races that day: {', '.join(same_day)}." if same_day else " List them: python -m analysis.races"
+            raise ReportError(f"race_id: {race!r} is not a race in the data.{hint}")
+
+
 def build_reports(
     notebooks: list[Path] | None = None,
     out_dir: Path | None = None,
@@ -233,25 +282,42 @@ def build_reports(
     jobs: int | None = None,
     timeout: int = 600,
     echo: Any = print,
+    races: list[str] | None = None,
 ) -> list[Outcome]:
-    """Execute notebooks and write their HTML reports; raise ReportError if any notebook fails."""
+    """Execute notebooks and write their HTML reports; raise ReportError if any notebook fails.
+
+    A notebook with a ``race_id`` parameter (the race story) is run once per race, each page in its
+    own folder ``race-<race_id>/``: for ``races`` if given (then only those pages are built), else for
+    every Olympic race in the data. Every parameter is checked before anything runs.
+    """
     parameters = dict(parameters or {})
+    only_races = races is not None
     notebooks = sorted(notebooks or (PROJECT_ROOT / "notebooks").glob("*.ipynb"))
     if not notebooks:
         raise ReportError("no notebooks found in notebooks/")
     known: set[str] = set()
+    declared: dict[Path, dict[str, Any]] = {}
     for path in notebooks:
-        known |= set(notebook_parameters(nbformat.read(path, as_version=4)))
+        declared[path] = notebook_parameters(nbformat.read(path, as_version=4))
+        known |= set(declared[path])
     unknown = sorted(set(parameters) - known)
     if unknown:
         raise ReportError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks accept: {', '.join(sorted(known))}")
     parameters = {k: _coerce(k, str(v)) if isinstance(v, str) else v for k, v in parameters.items()}
+    if "race_id" in parameters:
+        races, only_races = [str(parameters.pop("race_id"))], True
+    story_books = [p for p in notebooks if "race_id" in declared[p]]
+    if only_races and not story_books:
+        raise ReportError("no race-story notebook (with a race_id parameter) among the notebooks")
+    races = list(races) if races is not None else (story_races() if story_books else [])
+    _check_races(races)
     if out_dir is None:
         out_dir = PROJECT_ROOT / "reports"
         if parameters:
             out_dir = out_dir / _run_label(parameters)
 
-    outcomes = [Outcome(path) for path in notebooks]
+    outcomes = [] if only_races else [Outcome(p, page=f"{p.stem}.html") for p in notebooks if p not in story_books]
+    outcomes += [Outcome(p, {"race_id": r}, page=f"race-{r}/index.html") for p in story_books for r in races]
     total = len(outcomes)
     jobs = max(1, jobs or default_jobs(total))
 
@@ -263,27 +329,27 @@ def build_reports(
                 await _execute(outcome, parameters, timeout)
                 if not outcome.error:  # export while other notebooks still run
                     outcome.title, outcome.summary = _describe(outcome.executed, outcome.notebook.stem)
-                    outcome.html = await asyncio.to_thread(_export_html, outcome.executed, outcome.title)
+                    back = "../index.html" if "/" in outcome.page else "index.html"
+                    outcome.html = await asyncio.to_thread(_export_html, outcome.executed, outcome.title, back)
             state = "FAILED" if outcome.error else f"{outcome.seconds:.1f} s"
-            echo(f"[{number}/{total}] {outcome.notebook.stem:<34} {state}")
+            echo(f"[{number}/{total}] {outcome.page.removesuffix('.html'):<34} {state}")
 
         await asyncio.gather(*(one(i, o) for i, o in enumerate(outcomes, start=1)))
 
     asyncio.run(run_all())
 
     failed = [o for o in outcomes if o.error]
-    for outcome in outcomes:
-        target = out_dir / f"{outcome.notebook.stem}.html"
-        if outcome.error:
-            target.unlink(missing_ok=True)  # never leave an older page looking current
-            continue
-        _write_atomic(target, outcome.html)
-        outcome.html_path = target
     index = out_dir / "index.html"
     if failed:
+        for outcome in outcomes:  # never leave an older page looking current
+            (out_dir / outcome.page).unlink(missing_ok=True)
         index.unlink(missing_ok=True)
         raise ReportError("; ".join(o.error for o in failed if o.error))
-    _write_atomic(index, _index_html(outcomes, parameters, _data_as_of()))
+    for outcome in outcomes:
+        target = out_dir / outcome.page
+        _write_atomic(target, outcome.html)
+        outcome.html_path = target
+    _write_atomic(index, _index_html(out_dir, outcomes, parameters, _data_as_of()))
     return outcomes
 
 
@@ -316,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-style", help="time notation: intl (1:12.31) or nl (1.12,31)")
     parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                         help="any other notebook parameter")
+    parser.add_argument("--race", action="append", metavar="RACE_ID",
+                        help="build only the race story of RACE_ID (repeatable), into reports/race-RACE_ID/")
     parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
     parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: all, up to twice the CPU count)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
@@ -342,11 +410,12 @@ def main(argv: list[str] | None = None) -> int:
         parameters[name] = value
     start = time.perf_counter()
     try:
-        outcomes = build_reports(args.notebooks or None, args.out, parameters, args.jobs)
+        outcomes = build_reports(args.notebooks or None, args.out, parameters, args.jobs, races=args.race)
     except ReportError as exc:
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
-    where = outcomes[0].html_path.parent if outcomes and outcomes[0].html_path else "reports"
+    first = outcomes[0].html_path if outcomes else None
+    where = (first.parent.parent if first and first.parent.name.startswith("race-") else first.parent) if first else "reports"
     try:
         where = Path(where).relative_to(Path.cwd())
     except ValueError:

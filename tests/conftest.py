@@ -15,3 +15,12 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("README.md"))
     return target
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Every report, built once per test session (the slowest fixture: tests share it)."""
+    from analysis.report import build_reports
+
+    out = tmp_path_factory.mktemp("reports")
+    return out, build_reports(out_dir=out, echo=lambda line: None)

@@ -1,0 +1,39 @@
+"""List the races in the data with their ids: ``python -m analysis.races [--gender W] [--type OG]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from .data import load_all
+
+__all__ = ["race_list", "main"]
+
+
+def race_list(gender: str | None = None, competition_type: str | None = None) -> pd.DataFrame:
+    """One row per race: id, date, competition, sex, distance, division, starters in the data, source kind."""
+    data = load_all()
+    races = data.races()
+    sheet = data.results.groupby("race_id")["source"].apply(lambda s: s.str.contains("usa-speed-skating-tracker").all())
+    races = races.assign(source=races["race_id"].map(sheet).map({True: "ISU sheet", False: "news"}))
+    if gender:
+        races = races[races["gender"] == gender]
+    if competition_type:
+        races = races[races["competition_type"] == competition_type]
+    return races[["race_id", "date", "competition", "gender", "distance_m", "division", "starters", "source"]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.races", description=__doc__.split(":")[0])
+    parser.add_argument("--gender", choices=("W", "M"))
+    parser.add_argument("--type", dest="competition_type", help="competition type: OG, WC, WCH, ECH, NAT, OTHER")
+    args = parser.parse_args(argv)
+    table = race_list(args.gender, args.competition_type)
+    print(table.assign(date=table["date"].dt.strftime("%Y-%m-%d"), division=table["division"].fillna("")).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

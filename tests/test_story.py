@@ -1,0 +1,51 @@
+"""The race story's computations hold for every race in the data, without starting a kernel."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import load_all
+from analysis.story import race_story, race_title, season_summary
+
+DATA = load_all()
+RACES = sorted(DATA.results["race_id"].unique())
+
+
+@pytest.mark.parametrize("race_id", RACES)
+def test_story_statements_hold(race_id):
+    story = race_story(DATA, race_id)
+    info = story.info
+    assert f"{int(info['distance_m'])} m" in race_title(info)
+    assert ("women's" if info["gender"] == "W" else "men's") in race_title(info)
+    assert story.winner["rank"] == 1
+    timed = story.race[story.race["status"].isna() & story.race["time_s"].notna()]
+    if pd.notna(story.winner["time_s"]):
+        assert story.winner["time_s"] == timed["time_s"].min()
+    assert list(story.podium["rank"]) == sorted(story.podium["rank"])
+    if len(story.spells):
+        times = story.spells["time_s"].to_numpy()
+        assert (times[1:] < times[:-1]).all(), "a slower time replaced a faster leader"
+        if story.leaders["certain"].iloc[-1] and story.winner["pair"] == story.winner["pair"]:
+            assert story.spells.iloc[-1]["leader"] == story.winner["skater"], "the last leader is not the winner"
+    for check in story.records:
+        if len(check.breaks):
+            assert (check.breaks["time_s"] < check.before["time_s"]).all()
+            assert check.best_gap_s is None
+        elif check.before is not None and check.best_gap_s is not None:
+            assert check.best_gap_s >= 0
+    assert (story.season["date"] < info["date"]).all()
+    summary = season_summary(story)
+    assert len(summary) == len(story.podium)
+
+
+def test_unknown_race_names_the_races_that_day():
+    with pytest.raises(KeyError, match="races that day: 2026-02-09-W1000"):
+        race_story(DATA, "2026-02-09-W100")
+
+
+def test_conditions_only_for_sheet_races():
+    with_sheet = race_story(DATA, "2025-12-13-W1000")
+    assert with_sheet.conditions is not None and with_sheet.conditions["ice_start_c"] == pytest.approx(-8.3)
+    assert race_story(DATA, "2026-02-09-W1000").conditions is None
+    assert pd.isna(race_story(DATA, "2026-02-09-W1000").info["division"])
