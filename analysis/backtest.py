@@ -76,12 +76,11 @@ def _bucket(position: float) -> int:
 def _learned_chances(train: pd.DataFrame, positions: pd.Series, alpha: float = 2.0) -> np.ndarray:
     """P(gold, silver, bronze | bucket) from earlier races, smoothed toward 1/20, renormalised over the field."""
     counts = np.zeros((len(BUCKETS) + 1, 3))
-    totals = np.zeros(len(BUCKETS) + 1)
-    for row in train.itertuples():
-        b = int(row.bucket)
-        totals[b] += 1
-        if not pd.isna(row.place) and int(row.place) in (1, 2, 3):
-            counts[b, int(row.place) - 1] += 1
+    buckets = train["bucket"].to_numpy(dtype=int)
+    totals = np.bincount(buckets, minlength=len(BUCKETS) + 1).astype(float)
+    place = pd.to_numeric(train["place"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    for k in (1, 2, 3):
+        counts[:, k - 1] = np.bincount(buckets[place == k], minlength=len(BUCKETS) + 1)
     rates = (counts + alpha / 20) / (totals[:, None] + alpha)
     p = np.array([rates[_bucket(pos)] for pos in positions])
     return p / p.sum(axis=0, keepdims=True)
@@ -98,55 +97,55 @@ def run(data: Dataset, races: list[str] | None = None, params: Params = DEFAULT,
     races = backtest_races(data) if races is None else races
     # Baseline training rows: every sheet race from World Cup #1 on (its order as of the day before).
     training_races = backtest_races(data, SEASON_START)
-    positions_cache: dict[str, dict[str, pd.Series]] = {}
+    dates = data.races().set_index("race_id")["date"]
+    outcomes = {r: _outcome(data, r) for r in set(races) | set(training_races)}
+    learned: dict[str, pd.DataFrame] = {}  # race -> position bucket per baseline and the place won
 
-    def positions(race_id: str):
-        if race_id not in positions_cache:
-            race_date = data.results.loc[data.results["race_id"] == race_id, "date"].iloc[0]
-            field, _ = race_field(data, race_id)
-            positions_cache[race_id] = _order_position(data, race_id, race_date - pd.Timedelta(days=1),
-                                                       list(field["skater"]))
-        return positions_cache[race_id]
+    def positions(race_id: str) -> dict[str, pd.Series]:
+        field, _ = race_field(data, race_id)
+        return _order_position(data, race_id, dates[race_id] - pd.Timedelta(days=1), list(field["skater"]))
 
-    rows = []
+    def training_rows(race_id: str) -> pd.DataFrame:
+        if race_id not in learned:
+            pos = positions(race_id)
+            place = outcomes[race_id]["rank"]
+            learned[race_id] = pd.DataFrame({
+                **{name: p.map(_bucket) for name, p in pos.items()},
+                "place": place.reindex(next(iter(pos.values())).index).to_numpy(),
+            })
+        return learned[race_id]
+
+    frames = []
     for i, race_id in enumerate(races, start=1):
         fc = forecast(data, race_id, n_sims=n_sims, seed=seed, params=params)
-        outcome = _outcome(data, race_id)
+        outcome = outcomes[race_id]
         table = fc.table.set_index("skater")
         skaters = list(table.index)
-        done = outcome.reindex(skaters)
-        base = {"race_id": race_id, "as_of": fc.as_of.date().isoformat()}
         n = len(skaters)
-        frames = {"model": table[["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"]]}
-        frames["uniform"] = pd.DataFrame({"p_gold": 1 / n, "p_silver": 1 / n, "p_bronze": 1 / n, "p_podium": 3 / n},
-                                         index=skaters)
-        earlier = [r for r in training_races
-                   if data.results.loc[data.results["race_id"] == r, "date"].iloc[0] <= fc.as_of]
+        chances = {"model": table[["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"]],
+                   "uniform": pd.DataFrame({"p_gold": 1 / n, "p_silver": 1 / n, "p_bronze": 1 / n, "p_podium": 3 / n},
+                                           index=skaters)}
+        earlier = [r for r in training_races if dates[r] <= fc.as_of]
         for name, pos in positions(race_id).items():
-            train = []
-            for r in earlier:
-                out = _outcome(data, r)
-                p = positions(r)[name]
-                train.extend({"bucket": _bucket(p.get(s, np.nan)), "place": out.loc[s, "rank"] if s in out.index else None}
-                             for s in p.index)
-            chances = _learned_chances(pd.DataFrame(train, columns=["bucket", "place"]), pos.reindex(skaters))
-            frames[name] = pd.DataFrame({"p_gold": chances[:, 0], "p_silver": chances[:, 1], "p_bronze": chances[:, 2],
-                                         "p_podium": chances.sum(axis=1)}, index=skaters)
-        for name in FORECASTERS:
-            frame = frames[name].reindex(columns=["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"])
-            for skater in skaters:
-                rows.append({"forecaster": name, **base, "skater": skater, **frame.loc[skater].to_dict(),
-                             "rank": done.loc[skater, "rank"], "status": done.loc[skater, "status"],
-                             "time_s": done.loc[skater, "time_s"]})
+            train = (pd.concat([training_rows(r)[[name, "place"]] for r in earlier], ignore_index=True)
+                     .rename(columns={name: "bucket"}) if earlier else pd.DataFrame(columns=["bucket", "place"]))
+            p = _learned_chances(train, pos.reindex(skaters))
+            chances[name] = pd.DataFrame({"p_gold": p[:, 0], "p_silver": p[:, 1], "p_bronze": p[:, 2],
+                                          "p_podium": p.sum(axis=1)}, index=skaters)
+        done = outcome.reindex(skaters)
         # A medallist missing from the field still counts: with chance 0 (log loss infinite).
-        for skater in outcome.index[(outcome["rank"] <= 3) & ~outcome.index.isin(skaters)]:
-            for name in FORECASTERS:
-                rows.append({"forecaster": name, **base, "skater": skater, "p_gold": 0.0, "p_silver": 0.0,
-                             "p_bronze": 0.0, "p_podium": 0.0, "rank": outcome.loc[skater, "rank"],
-                             "status": outcome.loc[skater, "status"], "time_s": outcome.loc[skater, "time_s"]})
+        absent = outcome[(outcome["rank"] <= 3) & ~outcome.index.isin(skaters)]
+        for name in FORECASTERS:
+            frame = chances[name].reindex(columns=["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"])
+            frame = frame.assign(rank=done["rank"], status=done["status"], time_s=done["time_s"])
+            if len(absent):
+                frame = pd.concat([frame, absent[["rank", "status", "time_s"]].assign(
+                    p_gold=0.0, p_silver=0.0, p_bronze=0.0, p_podium=0.0)])
+            frames.append(frame.rename_axis("skater").reset_index().assign(
+                forecaster=name, race_id=race_id, as_of=fc.as_of.date().isoformat()))
         if progress:
             progress(i, len(races), race_id)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.concat(frames, ignore_index=True)[COLUMNS]
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
 

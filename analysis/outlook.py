@@ -186,8 +186,9 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
     return fitted.set_index("skater"), ice_by_race
 
 
-def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The target distance's fit, with each skater's other distances as her prior."""
+def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The target distance's fit, with each skater's other distances as her prior; also each skater's
+    level relative to the field's middle at every other distance."""
     own = obs[obs["distance_m"] == distance_m]
     relative = {}
     for d, group in obs[obs["distance_m"] != distance_m].groupby("distance_m"):
@@ -200,9 +201,11 @@ def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.Data
         mean_rel = (rel * wts).sum(axis=1) / wts.where(rel.notna()).sum(axis=1)
         base, _ = _fit(own, None, params)
         prior = base["level"].median() + params.cross * mean_rel
+    rel_only = {d: r for d, (r, _) in relative.items()}
     if own.empty:
-        return pd.DataFrame(columns=["level", "spread", "n", "weight"]), pd.DataFrame(columns=["race_id", "ice", "altitude_m"])
-    return _fit(own, prior, params)
+        return (pd.DataFrame(columns=["level", "spread", "n", "weight"]),
+                pd.DataFrame(columns=["race_id", "ice", "altitude_m"]), rel_only)
+    return (*_fit(own, prior, params), rel_only)
 
 
 def _ice_for(venue_altitude: float | None, venue: str, ice: pd.DataFrame, hist: pd.DataFrame) -> tuple[float, float]:
@@ -245,14 +248,7 @@ def forecast(data: Dataset, race_id: str, as_of=None, *, n_sims: int = 20_000, s
     hist = history(data, race_id, day)
     distance = int(race["distance_m"])
     obs, falls, starts = _observations(hist, day, params)
-    fit, ice = _levels(obs, distance, params)
-
-    # Cross-distance only: a skater with results at other distances but none at this one.
-    other = obs[(obs["distance_m"] != distance)]
-    rel_other = {}
-    for d, group in other.groupby("distance_m"):
-        f, _ = _fit(group, None, params)
-        rel_other[d] = f["level"] - f["level"].median()
+    fit, ice, rel_other = _levels(obs, distance, params)
     centre = float(fit["level"].median()) if len(fit) else np.nan
 
     altitude = data.venues.set_index("venue")["altitude_m"].get(race["venue"])
