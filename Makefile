@@ -10,7 +10,7 @@ TIME_STYLE ?=
 RACE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test data notebooks lab benchmark clean
+.PHONY: help report test unit lint data notebooks lab benchmark clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,8 +24,15 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)  ## Execute every notebook and write HTML to reports/ (RACE=id: only that race's story)
 	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE)) $(if $(RACE),--race $(RACE))
 
-test: $(STAMP)  ## Run the unit tests and strict nbval over notebooks/
+test: lint  ## Lint, then every test: unit tests, report build, strict nbval over notebooks/
 	$(BIN)/python -m pytest
+
+unit: $(STAMP)  ## The tests that start no kernel (no report build, no nbval)
+	$(BIN)/python -m pytest analysis tests --ignore=tests/test_report.py
+
+lint: $(STAMP)  ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 data: $(STAMP)  ## Rebuild data/results/ from the official sheets (data/raw/isu) and the curated rows
 	$(BIN)/python -m analysis.build

@@ -1,7 +1,15 @@
 """Analysis helpers for elite long-track speed skating (Milano Cortina 2026 women's sprint)."""
 
 from .data import (
-    DataError, Dataset, load_all, load_conditions, load_entries, load_records, load_results, load_skaters, load_splits,
+    DataError,
+    Dataset,
+    load_all,
+    load_conditions,
+    load_entries,
+    load_records,
+    load_results,
+    load_skaters,
+    load_splits,
     load_venues,
 )
 from .skaters import UnknownSkater, get_skater

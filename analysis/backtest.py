@@ -32,16 +32,39 @@ import pandas as pd
 from .data import Dataset, load_all
 from .outlook import DEFAULT, Params, forecast, history, race_field
 
-__all__ = ["backtest_races", "run", "scores", "paired", "calibration", "coverage", "tune", "FORECASTERS",
-           "TUNING_END", "main"]
+__all__ = [
+    "backtest_races",
+    "run",
+    "scores",
+    "paired",
+    "calibration",
+    "coverage",
+    "tune",
+    "FORECASTERS",
+    "TUNING_END",
+    "main",
+]
 
-SEASON_START = pd.Timestamp("2025-11-14")   # World Cup #1: the first race with a complete field
-FIRST_SCORED = pd.Timestamp("2025-11-21")   # World Cup #2: from here every forecast has a season behind it
-TUNING_END = pd.Timestamp("2025-12-07")     # World Cups #2-#3 tune the method; later races are held out
+SEASON_START = pd.Timestamp("2025-11-14")  # World Cup #1: the first race with a complete field
+FIRST_SCORED = pd.Timestamp("2025-11-21")  # World Cup #2: from here every forecast has a season behind it
+TUNING_END = pd.Timestamp("2025-12-07")  # World Cups #2-#3 tune the method; later races are held out
 FORECASTERS = ("model", "uniform", "season best", "World Cup standing")
 BUCKETS = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 8), (9, 12), (13, 999)]
-COLUMNS = ["forecaster", "race_id", "as_of", "skater", "p_gold", "p_silver", "p_bronze", "p_podium", "rank", "status",
-           "time_s", "q10_s", "q90_s"]
+COLUMNS = [
+    "forecaster",
+    "race_id",
+    "as_of",
+    "skater",
+    "p_gold",
+    "p_silver",
+    "p_bronze",
+    "p_podium",
+    "rank",
+    "status",
+    "time_s",
+    "q10_s",
+    "q90_s",
+]
 
 
 def backtest_races(data: Dataset, start: pd.Timestamp = FIRST_SCORED) -> list[str]:
@@ -61,8 +84,11 @@ def _order_position(data: Dataset, race_id: str, as_of: pd.Timestamp, skaters: l
     best = best.reindex(skaters).rank(method="first")
     wc = season[(season["competition_type"] == "WC") & season["rank"].notna()]
     mean_place = wc.groupby(["skater", "division"])["rank"].mean().unstack("division")
-    key = (mean_place.get("A", pd.Series(dtype=float)).reindex(skaters)
-           .fillna(100 + mean_place.get("B", pd.Series(dtype=float)).reindex(skaters)))
+    key = (
+        mean_place.get("A", pd.Series(dtype=float))
+        .reindex(skaters)
+        .fillna(100 + mean_place.get("B", pd.Series(dtype=float)).reindex(skaters))
+    )
     standing = key.rank(method="first")
     return {"season best": best, "World Cup standing": standing}
 
@@ -91,8 +117,14 @@ def _outcome(data: Dataset, race_id: str) -> pd.DataFrame:
     return race.set_index("skater")[["rank", "status", "time_s"]]
 
 
-def run(data: Dataset, races: list[str] | None = None, params: Params = DEFAULT, n_sims: int = 10_000,
-        seed: int = 2026, progress=None) -> pd.DataFrame:
+def run(
+    data: Dataset,
+    races: list[str] | None = None,
+    params: Params = DEFAULT,
+    n_sims: int = 10_000,
+    seed: int = 2026,
+    progress=None,
+) -> pd.DataFrame:
     """Forecast every race the day before with each forecaster; one row per forecaster, race and skater."""
     races = backtest_races(data) if races is None else races
     # Baseline training rows: every sheet race from World Cup #1 on (its order as of the day before).
@@ -109,10 +141,12 @@ def run(data: Dataset, races: list[str] | None = None, params: Params = DEFAULT,
         if race_id not in learned:
             pos = positions(race_id)
             place = outcomes[race_id]["rank"]
-            learned[race_id] = pd.DataFrame({
-                **{name: p.map(_bucket) for name, p in pos.items()},
-                "place": place.reindex(next(iter(pos.values())).index).to_numpy(),
-            })
+            learned[race_id] = pd.DataFrame(
+                {
+                    **{name: p.map(_bucket) for name, p in pos.items()},
+                    "place": place.reindex(next(iter(pos.values())).index).to_numpy(),
+                }
+            )
         return learned[race_id]
 
     frames = []
@@ -122,16 +156,25 @@ def run(data: Dataset, races: list[str] | None = None, params: Params = DEFAULT,
         table = fc.table.set_index("skater")
         skaters = list(table.index)
         n = len(skaters)
-        chances = {"model": table[["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"]],
-                   "uniform": pd.DataFrame({"p_gold": 1 / n, "p_silver": 1 / n, "p_bronze": 1 / n, "p_podium": 3 / n},
-                                           index=skaters)}
+        chances = {
+            "model": table[["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"]],
+            "uniform": pd.DataFrame(
+                {"p_gold": 1 / n, "p_silver": 1 / n, "p_bronze": 1 / n, "p_podium": 3 / n}, index=skaters
+            ),
+        }
         earlier = [r for r in training_races if dates[r] <= fc.as_of]
         for name, pos in positions(race_id).items():
-            train = (pd.concat([training_rows(r)[[name, "place"]] for r in earlier], ignore_index=True)
-                     .rename(columns={name: "bucket"}) if earlier else pd.DataFrame(columns=["bucket", "place"]))
+            train = (
+                pd.concat([training_rows(r)[[name, "place"]] for r in earlier], ignore_index=True).rename(
+                    columns={name: "bucket"}
+                )
+                if earlier
+                else pd.DataFrame(columns=["bucket", "place"])
+            )
             p = _learned_chances(train, pos.reindex(skaters))
-            chances[name] = pd.DataFrame({"p_gold": p[:, 0], "p_silver": p[:, 1], "p_bronze": p[:, 2],
-                                          "p_podium": p.sum(axis=1)}, index=skaters)
+            chances[name] = pd.DataFrame(
+                {"p_gold": p[:, 0], "p_silver": p[:, 1], "p_bronze": p[:, 2], "p_podium": p.sum(axis=1)}, index=skaters
+            )
         done = outcome.reindex(skaters)
         # A medallist missing from the field still counts: with chance 0 (log loss infinite).
         absent = outcome[(outcome["rank"] <= 3) & ~outcome.index.isin(skaters)]
@@ -139,10 +182,19 @@ def run(data: Dataset, races: list[str] | None = None, params: Params = DEFAULT,
             frame = chances[name].reindex(columns=["p_gold", "p_silver", "p_bronze", "p_podium", "q10_s", "q90_s"])
             frame = frame.assign(rank=done["rank"], status=done["status"], time_s=done["time_s"])
             if len(absent):
-                frame = pd.concat([frame, absent[["rank", "status", "time_s"]].assign(
-                    p_gold=0.0, p_silver=0.0, p_bronze=0.0, p_podium=0.0)])
-            frames.append(frame.rename_axis("skater").reset_index().assign(
-                forecaster=name, race_id=race_id, as_of=fc.as_of.date().isoformat()))
+                frame = pd.concat(
+                    [
+                        frame,
+                        absent[["rank", "status", "time_s"]].assign(
+                            p_gold=0.0, p_silver=0.0, p_bronze=0.0, p_podium=0.0
+                        ),
+                    ]
+                )
+            frames.append(
+                frame.rename_axis("skater")
+                .reset_index()
+                .assign(forecaster=name, race_id=race_id, as_of=fc.as_of.date().isoformat())
+            )
         if progress:
             progress(i, len(races), race_id)
     frame = pd.concat(frames, ignore_index=True)[COLUMNS]
@@ -157,18 +209,21 @@ def _race_scores(group: pd.DataFrame) -> pd.Series:
     cum_p, cum_o = np.cumsum(p, axis=1), np.cumsum(observed, axis=1)
     with np.errstate(divide="ignore"):
         logs = [-np.log(p[i, k - 1]) for i, k in enumerate(place) if k in (1, 2, 3)]
-    return pd.Series({
-        "brier_podium": float(np.mean((group["p_podium"].to_numpy(float) - observed.sum(axis=1)) ** 2)),
-        "brier_win": float(np.mean((p[:, 0] - observed[:, 0]) ** 2)),
-        "rps": float(np.mean(((cum_p - cum_o) ** 2).sum(axis=1) / 3)),
-        "log_loss": float(np.mean(logs)) if logs else np.nan,
-    })
+    return pd.Series(
+        {
+            "brier_podium": float(np.mean((group["p_podium"].to_numpy(float) - observed.sum(axis=1)) ** 2)),
+            "brier_win": float(np.mean((p[:, 0] - observed[:, 0]) ** 2)),
+            "rps": float(np.mean(((cum_p - cum_o) ** 2).sum(axis=1) / 3)),
+            "log_loss": float(np.mean(logs)) if logs else np.nan,
+        }
+    )
 
 
 def scores(frame: pd.DataFrame) -> pd.DataFrame:
     """Scores per forecaster and race, from a backtest file alone."""
     out = frame.groupby(["forecaster", "race_id"], sort=False)[
-        ["p_gold", "p_silver", "p_bronze", "p_podium", "rank", "status"]].apply(_race_scores)
+        ["p_gold", "p_silver", "p_bronze", "p_podium", "rank", "status"]
+    ].apply(_race_scores)
     return out.reset_index()
 
 
@@ -204,8 +259,12 @@ def calibration(frame: pd.DataFrame, forecaster: str = "model") -> pd.DataFrame:
     """Podium chances in bins against how often a podium followed, with a Wilson 95 % interval."""
     mine = frame[frame["forecaster"] == forecaster]
     podium = (mine["rank"].fillna(99).astype(int) <= 3) & (mine["status"].isna() | (mine["status"] == "DNF"))
-    bins = pd.cut(mine["p_podium"], BINS, right=False, labels=[f"{100 * a:.0f}-{min(100 * b, 100):.0f} %" for a, b in
-                                                             zip(BINS, BINS[1:])])
+    bins = pd.cut(
+        mine["p_podium"],
+        BINS,
+        right=False,
+        labels=[f"{100 * a:.0f}-{min(100 * b, 100):.0f} %" for a, b in zip(BINS, BINS[1:])],
+    )
     rows = []
     for label, group in podium.groupby(bins, observed=False):
         n, k = len(group), int(group.sum())
@@ -214,8 +273,17 @@ def calibration(frame: pd.DataFrame, forecaster: str = "model") -> pd.DataFrame:
         z = 1.96
         centre = (k + z * z / 2) / (n + z * z) if n else np.nan
         half = z * np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z) if n else np.nan
-        rows.append({"bin": str(label), "forecasts": n, "mean_forecast": p_mean, "podiums": k, "observed": rate,
-                     "low": centre - half if n else np.nan, "high": centre + half if n else np.nan})
+        rows.append(
+            {
+                "bin": str(label),
+                "forecasts": n,
+                "mean_forecast": p_mean,
+                "podiums": k,
+                "observed": rate,
+                "low": centre - half if n else np.nan,
+                "high": centre + half if n else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -232,7 +300,9 @@ GRID = {"half_life_days": (45.0, 90.0), "cross": (0.5, 0.8, 1.0), "hedge": (0.01
 
 def tune(data: Dataset, grid: dict = GRID) -> pd.DataFrame:
     """Mean model log loss and RPS on the tuning races (World Cups #2-#3) for every combination of ``grid``."""
-    races = [r for r in backtest_races(data) if data.results.loc[data.results["race_id"] == r, "date"].iloc[0] <= TUNING_END]
+    races = [
+        r for r in backtest_races(data) if data.results.loc[data.results["race_id"] == r, "date"].iloc[0] <= TUNING_END
+    ]
     rows = []
     for values in itertools.product(*grid.values()):
         params = replace(DEFAULT, **dict(zip(grid, values)))
@@ -271,8 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nbacktest failed: {exc}", file=sys.stderr)
         return 1
     frame.to_csv(args.out, index=False)
-    print(f"\n{frame['race_id'].nunique()} races, {len(frame)} rows -> {args.out} "
-          f"({time.perf_counter() - start:.1f} s)", file=sys.stderr)
+    print(
+        f"\n{frame['race_id'].nunique()} races, {len(frame)} rows -> {args.out} ({time.perf_counter() - start:.1f} s)",
+        file=sys.stderr,
+    )
     print(paired(scores(frame)).round(4).to_string(index=False))
     return 0
 

@@ -31,8 +31,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .data import (
-    CURATED_RESULT_COLUMNS, RESULT_COLUMNS, DataError, _decimals, _read_rows, _result_rows, _Row,
-    _check_results, _choice, _date, _int, _required, _url, data_path, race_id, DISTANCES, GENDERS, DIVISIONS,
+    CURATED_RESULT_COLUMNS,
+    DISTANCES,
+    DIVISIONS,
+    GENDERS,
+    RESULT_COLUMNS,
+    DataError,
+    _check_results,
+    _choice,
+    _date,
+    _decimals,
+    _int,
+    _read_rows,
+    _required,
+    _result_rows,
+    _Row,
+    _url,
+    data_path,
+    race_id,
 )
 from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
@@ -69,8 +85,11 @@ def _manifest(base: Path) -> list[_Row]:
         seen_files[name] = row.line
         race = (row["competition"], row["date"], row["gender"], row["distance_m"], row["division"], row["race_no"])
         if race in seen_races:
-            raise row.fail("file", f"the same race twice: line {seen_races[race]} holds the same competition, date, "
-                                   "gender, distance, division and race number")
+            raise row.fail(
+                "file",
+                f"the same race twice: line {seen_races[race]} holds the same competition, date, "
+                "gender, distance, division and race number",
+            )
         seen_races[race] = row.line
         for column in ("repository", "source"):
             _url(row, column)
@@ -107,12 +126,20 @@ def _sheets(base: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
     _PARSED.update({(path.name, sha): sheet for (path, sha), sheet in zip(todo, parsed)})
     sheets = [_PARSED[(path.name, row["sha256"])] for path, row in zip(paths, manifest)]
     for row, sheet in zip(manifest, sheets):
-        expected = {"date": sheet.date.isoformat(), "gender": sheet.gender, "distance_m": str(sheet.distance_m),
-                    "division": sheet.division, "race_no": str(sheet.race_in_event or "")}
+        expected = {
+            "date": sheet.date.isoformat(),
+            "gender": sheet.gender,
+            "distance_m": str(sheet.distance_m),
+            "division": sheet.division,
+            "race_no": str(sheet.race_in_event or ""),
+        }
         for column, value in expected.items():
             if row[column] != value:
-                raise row.fail(column, f"{row[column]!r} contradicts the sheet {row['file']}, which says {value!r} "
-                                       f"({sheet.title}, {sheet.date:%d %B %Y})")
+                raise row.fail(
+                    column,
+                    f"{row[column]!r} contradicts the sheet {row['file']}, which says {value!r} "
+                    f"({sheet.title}, {sheet.date:%d %B %Y})",
+                )
     return sheets
 
 
@@ -135,19 +162,43 @@ def _sheet_rows(sheet: Sheet, meta: _Row, skaters: SkaterIndex) -> list[dict]:
         try:
             entry = skaters.resolve(r.name)
         except UnknownSkater as exc:
-            raise DataError(sheet.file, r.line, "Name", f"{exc}; add it to skaters.csv (suggested name: "
-                                                        f"{display_name(r.name, r.nation)!r})", page=r.page) from None
+            raise DataError(
+                sheet.file,
+                r.line,
+                "Name",
+                f"{exc}; add it to skaters.csv (suggested name: {display_name(r.name, r.nation)!r})",
+                page=r.page,
+            ) from None
         if entry["nation"] != r.nation or entry["gender"] != sheet.gender:
-            raise DataError(sheet.file, r.line, "Ctry", f"{r.name} ({r.nation}, {sheet.gender}) is registered as "
-                                                        f"{entry['name']} ({entry['nation']}, {entry['gender']})",
-                            page=r.page)
-        rows.append({
-            "competition": meta["competition"], "competition_type": "WC", "date": meta["date"], "venue": meta["venue"],
-            "gender": sheet.gender, "distance_m": sheet.distance_m, "division": sheet.division,
-            "rank": r.rank, "skater": entry["name"], "nation": r.nation, "time": r.time,
-            "pair": r.pair, "lane": r.lane, "status": r.status, "note": " ".join(r.codes) or None,
-            "source": meta["source"], "accessed": meta["accessed"],
-        })
+            raise DataError(
+                sheet.file,
+                r.line,
+                "Ctry",
+                f"{r.name} ({r.nation}, {sheet.gender}) is registered as "
+                f"{entry['name']} ({entry['nation']}, {entry['gender']})",
+                page=r.page,
+            )
+        rows.append(
+            {
+                "competition": meta["competition"],
+                "competition_type": "WC",
+                "date": meta["date"],
+                "venue": meta["venue"],
+                "gender": sheet.gender,
+                "distance_m": sheet.distance_m,
+                "division": sheet.division,
+                "rank": r.rank,
+                "skater": entry["name"],
+                "nation": r.nation,
+                "time": r.time,
+                "pair": r.pair,
+                "lane": r.lane,
+                "status": r.status,
+                "note": " ".join(r.codes) or None,
+                "source": meta["source"],
+                "accessed": meta["accessed"],
+            }
+        )
     return rows
 
 
@@ -158,12 +209,19 @@ def _hundredths(text: str) -> str:
 
 def _compare(row: _Row, sheet_row: dict | None, rid: str, conflicts: list[dict]) -> None:
     def add(field: str, news_value, sheet_value) -> None:
-        conflicts.append({"race_id": rid, "skater": row["skater"], "field": field,
-                          "news_value": "" if news_value is None else news_value,
-                          "sheet_value": "" if sheet_value is None else sheet_value, "news_source": row["source"]})
+        conflicts.append(
+            {
+                "race_id": rid,
+                "skater": row["skater"],
+                "field": field,
+                "news_value": "" if news_value is None else news_value,
+                "sheet_value": "" if sheet_value is None else sheet_value,
+                "news_source": row["source"],
+            }
+        )
 
     if sheet_row is None:
-        add("skater", news["skater"], "not on the sheet")
+        add("skater", row["skater"], "not on the sheet")
         return
     if row["time"] and (sheet_row["time"] is None or _hundredths(row["time"]) != _hundredths(sheet_row["time"])):
         add("time", row["time"], sheet_row["time"] or sheet_row["status"])
@@ -185,7 +243,9 @@ def _with_ids(rows: list[dict]) -> None:
             races[day].append(race)
     for row in rows:
         day = (row["date"], row["gender"], int(row["distance_m"]), row["division"] or "")
-        number = sorted(races[day], key=lambda r: (r[1], r[0])).index((row["competition"], row.get("_race_no") or 1)) + 1
+        number = (
+            sorted(races[day], key=lambda r: (r[1], r[0])).index((row["competition"], row.get("_race_no") or 1)) + 1
+        )
         row["race_id"] = race_id(row["date"], row["gender"], row["distance_m"], row["division"], number)
 
 
@@ -194,6 +254,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
     base = data_path(data_dir)
     manifest = _manifest(base)
     from .data import load_skaters
+
     skaters = SkaterIndex(load_skaters(base))
     sheets = _sheets(base, manifest, workers)
 
@@ -206,8 +267,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
     _check_results(curated, base, key="race")
     conflicts: list[dict] = []
     kept: dict[str, list[dict]] = {}
-    carried: dict[tuple, str] = {}
-    for row, rec in curated:
+    for row, _ in curated:
         key = _race_key(row["competition"], row["date"], row["gender"], row["distance_m"], row["division"])
         if key in by_race:
             sheet, meta, rows = by_race[key]
@@ -218,7 +278,6 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
                 # Sheets print no record flags: a news row's flag (WR, TR, NR) is kept when its time agrees.
                 if row["time"] and match["time"] and _hundredths(row["time"]) == _hundredths(match["time"]):
                     match["note"] = " ".join(filter(None, [row["note"], match["note"]]))
-                    carried[(rid, row["skater"])] = row["source"]
             continue
         kept.setdefault(row.file.name, []).append({c: row[c] or None for c in CURATED_RESULT_COLUMNS})
 
@@ -232,13 +291,24 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
             r["_race_no"] = int(meta["race_no"] or 1)
         sheet_files.setdefault(_SHEET_FILE.format(season=season, number=number), []).extend(rows)
         cond = sheet.conditions
-        conditions.append({
-            "race_id": None, "_row": rows[0], "referee": sheet.referee, "starter": sheet.starter,
-            "start_time": cond.get("Start", {}).get("time"), "end_time": cond.get("End", {}).get("time"),
-            **{f"{field}_{when.lower()}_{unit}": cond.get(when, {}).get(f"{field}_{unit}", "").replace(",", ".") or None
-               for field, unit in (("air", "c"), ("humidity", "pct"), ("ice", "c")) for when in ("Start", "End")},
-            "source": meta["source"], "accessed": meta["accessed"],
-        })
+        conditions.append(
+            {
+                "race_id": None,
+                "_row": rows[0],
+                "referee": sheet.referee,
+                "starter": sheet.starter,
+                "start_time": cond.get("Start", {}).get("time"),
+                "end_time": cond.get("End", {}).get("time"),
+                **{
+                    f"{field}_{when.lower()}_{unit}": cond.get(when, {}).get(f"{field}_{unit}", "").replace(",", ".")
+                    or None
+                    for field, unit in (("air", "c"), ("humidity", "pct"), ("ice", "c"))
+                    for when in ("Start", "End")
+                },
+                "source": meta["source"],
+                "accessed": meta["accessed"],
+            }
+        )
     every = [r for rows in sheet_files.values() for r in rows] + [r for rows in kept.values() for r in rows]
     _with_ids(every)
     for c in conditions:
@@ -246,20 +316,38 @@ def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
 
     clash = set(sheet_files) & set(kept)
     if clash:
-        raise DataError(f"curated/results/{sorted(clash)[0]}", None, None,
-                        "has rows for races without a sheet, but its name is taken by a sheet file; rename it")
+        raise DataError(
+            f"curated/results/{sorted(clash)[0]}",
+            None,
+            None,
+            "has rows for races without a sheet, but its name is taken by a sheet file; rename it",
+        )
     for name, rows in {**sheet_files, **kept}.items():
-        rows.sort(key=lambda r: (r["date"], r["gender"], int(r["distance_m"]), r["race_id"],
-                                 r["rank"] is None, int(r["rank"] or 0), r["status"] or "", r["skater"]))
+        rows.sort(
+            key=lambda r: (
+                r["date"],
+                r["gender"],
+                int(r["distance_m"]),
+                r["race_id"],
+                r["rank"] is None,
+                int(r["rank"] or 0),
+                r["status"] or "",
+                r["skater"],
+            )
+        )
         files[f"results/{name}"] = _csv(RESULT_COLUMNS, rows)
     conditions.sort(key=lambda c: c["race_id"])
     files["conditions.csv"] = _csv(CONDITION_COLUMNS, conditions)
     conflicts.sort(key=lambda c: (c["race_id"], c["skater"], c["field"]))
     files["sheet_conflicts.csv"] = _csv(CONFLICT_COLUMNS, conflicts)
     files["datapackage.json"] = descriptor_text(base, [n for n in files if n.startswith("results/")])
-    return Build(files=dict(sorted(files.items())), sheets=len(sheets),
-                 sheet_rows=sum(len(v) for v in sheet_files.values()),
-                 curated_rows=sum(len(v) for v in kept.values()), conflicts=len(conflicts))
+    return Build(
+        files=dict(sorted(files.items())),
+        sheets=len(sheets),
+        sheet_rows=sum(len(v) for v in sheet_files.values()),
+        curated_rows=sum(len(v) for v in kept.values()),
+        conflicts=len(conflicts),
+    )
 
 
 def write(result: Build, data_dir: str | Path | None = None) -> None:
@@ -276,10 +364,14 @@ def write(result: Build, data_dir: str | Path | None = None) -> None:
 def stale_files(result: Build, data_dir: str | Path | None = None) -> list[str]:
     """Files on disk that differ from the build (missing, changed, or no longer produced)."""
     base = data_path(data_dir)
-    differ = [name for name, text in result.files.items()
-              if not (base / name).is_file() or (base / name).read_text(encoding="utf-8") != text]
-    differ += [f"results/{p.name}" for p in sorted((base / "results").glob("*.csv"))
-               if f"results/{p.name}" not in result.files]
+    differ = [
+        name
+        for name, text in result.files.items()
+        if not (base / name).is_file() or (base / name).read_text(encoding="utf-8") != text
+    ]
+    differ += [
+        f"results/{p.name}" for p in sorted((base / "results").glob("*.csv")) if f"results/{p.name}" not in result.files
+    ]
     return differ
 
 
@@ -301,8 +393,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     else:
         write(result, args.data_dir)
-    print(f"{result.sheets} sheets ({result.sheet_rows} rows) + {result.curated_rows} curated rows; "
-          f"{result.conflicts} conflicts between news and sheets; {time.perf_counter() - start:.1f} s")
+    print(
+        f"{result.sheets} sheets ({result.sheet_rows} rows) + {result.curated_rows} curated rows; "
+        f"{result.conflicts} conflicts between news and sheets; {time.perf_counter() - start:.1f} s"
+    )
     return 0
 
 

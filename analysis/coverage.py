@@ -25,17 +25,19 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
         ranks = sorted(int(r) for r in race["rank"].dropna())
         gaps = [r for r in range(1, (max(ranks) if ranks else 0) + 1) if r not in ranks]
         sheet = race["source"].str.startswith(SHEET_SOURCE).all()
-        rows.append({
-            "race": race_id,
-            "competition": race["competition"].iloc[0],
-            "source": "ISU sheet" if sheet else "news",
-            "rows": len(race),
-            "ranked": len(ranks),
-            "timed": int(race["time_s"].notna().sum()),
-            "pair": int(race["pair"].notna().sum()),
-            "lane": int(race["lane"].notna().sum()),
-            "ranks missing (up to the last rank found)": ", ".join(map(str, gaps)) or "none",
-        })
+        rows.append(
+            {
+                "race": race_id,
+                "competition": race["competition"].iloc[0],
+                "source": "ISU sheet" if sheet else "news",
+                "rows": len(race),
+                "ranked": len(ranks),
+                "timed": int(race["time_s"].notna().sum()),
+                "pair": int(race["pair"].notna().sum()),
+                "lane": int(race["lane"].notna().sum()),
+                "ranks missing (up to the last rank found)": ", ".join(map(str, gaps)) or "none",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -52,8 +54,10 @@ def conflicts_markdown(conflicts: pd.DataFrame) -> str:
     """The news-against-sheet conflicts (``sheet_conflicts.csv``) as a Markdown table."""
     lines = ["| race | skater | field | news said | sheet says (kept) | news source |", "|---|---|---|---|---|---|"]
     for row in conflicts.fillna("").itertuples(index=False):
-        lines.append(f"| {row.race_id} | {row.skater} | {row.field} | {row.news_value} | {row.sheet_value} | "
-                     f"[{row.news_source.split('/')[2]}]({row.news_source}) |")
+        lines.append(
+            f"| {row.race_id} | {row.skater} | {row.field} | {row.news_value} | {row.sheet_value} | "
+            f"[{row.news_source.split('/')[2]}]({row.news_source}) |"
+        )
     return "\n".join(lines)
 
 

@@ -52,7 +52,9 @@ __all__ = [
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 RACE_KEY = ["race_id"]
-RACE_ID = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<gender>[WM])(?P<distance>\d+)(?P<division>-B)?(?:-(?P<n>[2-9]))?$")
+RACE_ID = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<gender>[WM])(?P<distance>\d+)(?P<division>-B)?(?:-(?P<n>[2-9]))?$"
+)
 GENDERS = enum("results", "gender")
 DIVISIONS = enum("results", "division")
 
@@ -69,8 +71,9 @@ ENTRY_STATUSES = enum("entries", "entry_status")
 class DataError(ValueError):
     """Bad input in a data file; the message names the file, (page,) line and column."""
 
-    def __init__(self, file: Path | str, line: int | None, column: str | None, problem: str,
-                 *, page: int | None = None):
+    def __init__(
+        self, file: Path | str, line: int | None, column: str | None, problem: str, *, page: int | None = None
+    ):
         self.file = str(file)
         self.page = page
         self.line = line
@@ -118,7 +121,9 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(path, line, None, f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8") from None
+        raise DataError(
+            path, line, None, f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8"
+        ) from None
     if not text.endswith("\n"):
         last = text.count("\n") + 1
         raise DataError(path, last, None, "the last line has no line ending: the file may be truncated")
@@ -156,7 +161,9 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
             raise DataError(path, line, None, "empty line inside the data")
         if len(fields) != len(header):
             raise DataError(
-                path, line, None,
+                path,
+                line,
+                None,
                 f"has {len(fields)} fields, expected {len(header)} (a missing or extra comma, or a truncated line)",
             )
         row = _Row(zip(header, (f.strip() for f in fields)))
@@ -195,7 +202,9 @@ def _date(row: _Row, column: str) -> pd.Timestamp:
         raise row.fail(column, f"{value!r} is not a real calendar date") from None
 
 
-def _int(row: _Row, column: str, *, required: bool, allowed: Iterable[int] | None = None, minimum: int = 1) -> int | None:
+def _int(
+    row: _Row, column: str, *, required: bool, allowed: Iterable[int] | None = None, minimum: int = 1
+) -> int | None:
     value = row[column]
     if not value:
         if required:
@@ -263,7 +272,9 @@ def _notes(row: _Row, column: str = "note") -> str | None:
         return None
     for token in value.split():
         if token not in NOTES and not SHEET_CODE.match(token):
-            raise row.fail(column, f"{token!r} is neither a record flag ({', '.join(NOTES)}) nor a sheet code (F, T04 ...)")
+            raise row.fail(
+                column, f"{token!r} is neither a record flag ({', '.join(NOTES)}) nor a sheet code (F, T04 ...)"
+            )
     return value
 
 
@@ -284,8 +295,15 @@ def _frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- skaters
 
 SKATER_COLUMNS = columns("skaters")
-SKATER_DTYPES = {"skater_id": "string", "name": "string", "nation": "string", "gender": "string",
-                 "aliases": "object", "source": "string", "accessed": "datetime64[ns]"}
+SKATER_DTYPES = {
+    "skater_id": "string",
+    "name": "string",
+    "nation": "string",
+    "gender": "string",
+    "aliases": "object",
+    "source": "string",
+    "accessed": "datetime64[ns]",
+}
 
 
 def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -315,14 +333,23 @@ def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
                 raise row.fail(column, f"{spelling!r} contains '<' or '>'")
             key = name_key(spelling)
             if key in keys and keys[key][0] != skater_id:
-                raise row.fail(column, f"{spelling!r} is also a spelling of {keys[key][0]} (line {keys[key][1]}): "
-                                       "two skaters cannot share a spelling")
+                raise row.fail(
+                    column,
+                    f"{spelling!r} is also a spelling of {keys[key][0]} (line {keys[key][1]}): "
+                    "two skaters cannot share a spelling",
+                )
             keys[key] = (skater_id, row.line)
-        records.append({
-            "skater_id": skater_id, "name": name, "nation": _nation(row),
-            "gender": _choice(row, "gender", GENDERS, required=True), "aliases": aliases,
-            "source": _url(row), "accessed": _date(row, "accessed"),
-        })
+        records.append(
+            {
+                "skater_id": skater_id,
+                "name": name,
+                "nation": _nation(row),
+                "gender": _choice(row, "gender", GENDERS, required=True),
+                "aliases": aliases,
+                "source": _url(row),
+                "accessed": _date(row, "accessed"),
+            }
+        )
     return _frame(records, SKATER_DTYPES)
 
 
@@ -356,8 +383,13 @@ class _Register:
 
 VENUE_COLUMNS = columns("venues")
 VENUE_DTYPES = {
-    "venue": "string", "city": "string", "country": "string", "altitude_m": "float64",
-    "indoor": "boolean", "source": "string", "accessed": "datetime64[ns]",
+    "venue": "string",
+    "city": "string",
+    "country": "string",
+    "altitude_m": "float64",
+    "indoor": "boolean",
+    "source": "string",
+    "accessed": "datetime64[ns]",
 }
 
 
@@ -373,15 +405,17 @@ def load_venues(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         altitude = row["altitude_m"]
         if altitude and not re.fullmatch(r"-?\d+(\.\d+)?", altitude):
             raise row.fail("altitude_m", f"{altitude!r} is not a number of metres")
-        records.append({
-            "venue": venue,
-            "city": _required(row, "city"),
-            "country": _nation(row, "country"),
-            "altitude_m": float(altitude) if altitude else None,  # missing stays missing
-            "indoor": _choice(row, "indoor", ("yes", "no"), required=True) == "yes",
-            "source": _url(row),
-            "accessed": _date(row, "accessed"),
-        })
+        records.append(
+            {
+                "venue": venue,
+                "city": _required(row, "city"),
+                "country": _nation(row, "country"),
+                "altitude_m": float(altitude) if altitude else None,  # missing stays missing
+                "indoor": _choice(row, "indoor", ("yes", "no"), required=True) == "yes",
+                "source": _url(row),
+                "accessed": _date(row, "accessed"),
+            }
+        )
     return _frame(records, VENUE_DTYPES)
 
 
@@ -398,9 +432,19 @@ def _check_venue(row: _Row, venue: str, known: set[str] | None) -> None:
 
 RECORD_COLUMNS = columns("records")
 RECORD_DTYPES = {
-    "record": "string", "gender": "string", "distance_m": "Int64", "date": "datetime64[ns]", "skater": "string",
-    "nation": "string", "time_s": "float64", "venue": "string", "city": "string",
-    "source": "string", "accessed": "datetime64[ns]", "note": "string", "equalled": "bool",
+    "record": "string",
+    "gender": "string",
+    "distance_m": "Int64",
+    "date": "datetime64[ns]",
+    "skater": "string",
+    "nation": "string",
+    "time_s": "float64",
+    "venue": "string",
+    "city": "string",
+    "source": "string",
+    "accessed": "datetime64[ns]",
+    "note": "string",
+    "equalled": "bool",
 }
 
 
@@ -432,15 +476,23 @@ def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
         if key in last:
             prev_row, prev = last[key]
             if rec["date"] < prev["date"]:
-                raise row.fail("date", f"{rec['record']} {rec['distance_m']} m rows must be in date order "
-                                       f"(line {prev_row.line} is later)")
+                raise row.fail(
+                    "date",
+                    f"{rec['record']} {rec['distance_m']} m rows must be in date order (line {prev_row.line} is later)",
+                )
             if rec["equalled"]:
                 if abs(rec["time_s"] - prev["time_s"]) > 1e-9:
-                    raise row.fail("note", f"marked as equalling the record, but {row['time']} is not "
-                                           f"{prev_row['time']} (line {prev_row.line})")
+                    raise row.fail(
+                        "note",
+                        f"marked as equalling the record, but {row['time']} is not "
+                        f"{prev_row['time']} (line {prev_row.line})",
+                    )
             elif rec["time_s"] >= prev["time_s"]:
-                raise row.fail("time", f"{row['time']} does not improve on the previous {rec['record']} "
-                                       f"({prev_row['time']}, line {prev_row.line}); a tie needs the note 'tie'")
+                raise row.fail(
+                    "time",
+                    f"{row['time']} does not improve on the previous {rec['record']} "
+                    f"({prev_row['time']}, line {prev_row.line}); a tie needs the note 'tie'",
+                )
         elif rec["equalled"]:
             raise row.fail("note", "the first record of a progression cannot equal an earlier one")
         if not rec["equalled"]:
@@ -476,15 +528,31 @@ RESULT_COLUMNS = columns("results")
 #: Columns of the hand-curated news rows in ``curated/results/`` (``make data`` adds the race id).
 CURATED_RESULT_COLUMNS = columns("curated_results")
 RESULT_DTYPES = {
-    "race_id": "string", "competition": "string", "competition_type": "string", "date": "datetime64[ns]",
-    "venue": "string", "gender": "string", "distance_m": "Int64", "division": "string", "rank": "Int64",
-    "skater": "string", "skater_id": "string", "nation": "string", "time_s": "float64", "pair": "Int64",
-    "lane": "string", "status": "string", "note": "string", "source": "string", "accessed": "datetime64[ns]",
+    "race_id": "string",
+    "competition": "string",
+    "competition_type": "string",
+    "date": "datetime64[ns]",
+    "venue": "string",
+    "gender": "string",
+    "distance_m": "Int64",
+    "division": "string",
+    "rank": "Int64",
+    "skater": "string",
+    "skater_id": "string",
+    "nation": "string",
+    "time_s": "float64",
+    "pair": "Int64",
+    "lane": "string",
+    "status": "string",
+    "note": "string",
+    "source": "string",
+    "accessed": "datetime64[ns]",
 }
 
 
-def race_id(date: str | dt.date | pd.Timestamp, gender: str, distance_m: int, division: str | None = None,
-            number: int = 1) -> str:
+def race_id(
+    date: str | dt.date | pd.Timestamp, gender: str, distance_m: int, division: str | None = None, number: int = 1
+) -> str:
     """The stable id of a race: ``2025-11-15-W500``; ``-B`` for Division B; ``-2`` for a second race
     of the same distance, sex and division on one day.
 
@@ -539,7 +607,9 @@ def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
             raise row.fail("race_id", f"{rid!r} is not a race id such as '2026-02-09-W1000' or '2025-11-15-W500-B'")
         expected = race_id(rec["date"], rec["gender"], rec["distance_m"], rec["division"], int(match["n"] or 1))
         if rid != expected:
-            raise row.fail("race_id", f"{rid!r} contradicts the row's date, gender, distance and division (expected {expected!r})")
+            raise row.fail(
+                "race_id", f"{rid!r} contradicts the row's date, gender, distance and division (expected {expected!r})"
+            )
         rec["race_id"] = rid
     _check_venue(row, rec["venue"], known_venues)
     return rec
@@ -561,7 +631,9 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
     pairs: dict[int, list[tuple[_Row, dict]]] = {}
     for row, rec in race:
         if rec["skater"] in skaters:
-            raise row.fail("skater", f"{rec['skater']} appears twice in this race (also line {skaters[rec['skater']].line})")
+            raise row.fail(
+                "skater", f"{rec['skater']} appears twice in this race (also line {skaters[rec['skater']].line})"
+            )
         skaters[rec["skater"]] = row
         if rec["venue"] != first["venue"] or rec["competition_type"] != first["competition_type"]:
             column = "venue" if rec["venue"] != first["venue"] else "competition_type"
@@ -577,17 +649,28 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
 
     for row, rec in race:
         if (rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["division"]) != (
-                first["competition"], first["date"], first["gender"], first["distance_m"], first["division"]):
-            raise row.fail("race_id", f"race {rec['race_id']} differs from line {first_row.line} in competition, date, "
-                                      "gender, distance or division")
+            first["competition"],
+            first["date"],
+            first["gender"],
+            first["distance_m"],
+            first["division"],
+        ):
+            raise row.fail(
+                "race_id",
+                f"race {rec['race_id']} differs from line {first_row.line} in competition, date, "
+                "gender, distance or division",
+            )
     finishers = [rec["rank"] for _, rec in race if rec["rank"] is not None and rec["status"] is None]
     for row, rec in race:
         if rec["status"] == "DNF" and rec["rank"] is not None and finishers and rec["rank"] <= max(finishers):
             raise row.fail("rank", f"a DNF ranked {rec['rank']} ahead of a finisher (rank {max(finishers)})")
 
     ranked = sorted(
-        ((rec["rank"], rec["time_s"], row) for row, rec in race
-         if rec["rank"] is not None and rec["time_s"] is not None),
+        (
+            (rec["rank"], rec["time_s"], row)
+            for row, rec in race
+            if rec["rank"] is not None and rec["time_s"] is not None
+        ),
         key=lambda item: (item[0], item[1], item[2].line),
     )
     for (rank_a, time_a, row_a), (rank_b, time_b, row_b) in zip(ranked, ranked[1:]):
@@ -595,11 +678,17 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
         decimals = min(_decimals(row_a["time"]), _decimals(row_b["time"]))
         units_a, units_b = _units(time_a, decimals), _units(time_b, decimals)
         if units_b < units_a:
-            raise row_b.fail("rank", f"rank {rank_b} with {row_b['time']} is faster than rank {rank_a} "
-                                     f"with {row_a['time']} (line {row_a.line}): ranks contradict the times")
+            raise row_b.fail(
+                "rank",
+                f"rank {rank_b} with {row_b['time']} is faster than rank {rank_a} "
+                f"with {row_a['time']} (line {row_a.line}): ranks contradict the times",
+            )
         if rank_a == rank_b and units_a != units_b:
-            raise row_b.fail("rank", f"rank {rank_b} twice with different times ({row_a['time']} on line "
-                                     f"{row_a.line}, {row_b['time']} here); a shared rank needs equal times")
+            raise row_b.fail(
+                "rank",
+                f"rank {rank_b} twice with different times ({row_a['time']} on line "
+                f"{row_a.line}, {row_b['time']} here); a shared rank needs equal times",
+            )
     timed = [rec["time_s"] for _, rec in race if rec["time_s"] is not None and rec["status"] is None]
     if ranked and ranked[0][0] == 1 and ranked[0][1] > min(timed) + 1e-9:
         raise ranked[0][2].fail("rank", "the winner's time is not the fastest of the race")
@@ -618,8 +707,11 @@ def _check_record_flags(results: list[tuple[_Row, dict]], base: Path) -> None:
         for flag in set(rec["note"].split()) & {"OR", "WR"}:
             key = (flag, rec["gender"], rec["distance_m"], rec["date"], rec["skater"], round(rec["time_s"] or 0, 3))
             if key not in records:
-                raise row.fail("note", f"flagged {flag}, but records.csv has no {flag} by {rec['skater']} "
-                                       f"in {row['time']} on {row['date']}: the flag contradicts the record progression")
+                raise row.fail(
+                    "note",
+                    f"flagged {flag}, but records.csv has no {flag} by {rec['skater']} "
+                    f"in {row['time']} on {row['date']}: the flag contradicts the record progression",
+                )
 
 
 def _result_rows(base: Path, folder: str = "results", columns: list[str] = RESULT_COLUMNS) -> list[tuple[_Row, dict]]:
@@ -634,8 +726,11 @@ def _check_results(rows: list[tuple[_Row, dict]], base: Path, key: str = "race_i
     """Race-level and cross-file checks of result rows (shared by the loader and ``make data``)."""
     races: dict[tuple, list[tuple[_Row, dict]]] = {}
     for row, rec in rows:
-        ident = (rec["race_id"],) if key == "race_id" else (
-            rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["division"])
+        ident = (
+            (rec["race_id"],)
+            if key == "race_id"
+            else (rec["competition"], rec["date"], rec["gender"], rec["distance_m"], rec["division"])
+        )
         races.setdefault(ident, []).append((row, rec))
     for race in races.values():
         _check_race(race)
@@ -657,16 +752,23 @@ def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     rows = _result_rows(base)
     _check_results(rows, base)
     frame = _frame([rec for _, rec in rows], RESULT_DTYPES)
-    return frame.sort_values(["date", "gender", "distance_m", "race_id", "rank", "skater"], kind="stable",
-                             na_position="last").reset_index(drop=True)
+    return frame.sort_values(
+        ["date", "gender", "distance_m", "race_id", "rank", "skater"], kind="stable", na_position="last"
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- splits
 
 SPLIT_COLUMNS = columns("splits")
 SPLIT_DTYPES = {
-    "competition": "string", "date": "datetime64[ns]", "distance_m": "Int64", "skater": "string",
-    "split_m": "Int64", "elapsed_s": "float64", "decimals": "Int64", "source": "string",
+    "competition": "string",
+    "date": "datetime64[ns]",
+    "distance_m": "Int64",
+    "skater": "string",
+    "split_m": "Int64",
+    "elapsed_s": "float64",
+    "decimals": "Int64",
+    "source": "string",
     "accessed": "datetime64[ns]",
 }
 
@@ -702,10 +804,14 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             }
             key = (rec["competition"], rec["date"], rec["distance_m"], rec["skater"])
             if key not in finishes:
-                raise row.fail("skater", f"no result for {rec['skater']} in {rec['competition']} "
-                                         f"{rec['distance_m']} m on {row['date']}")
+                raise row.fail(
+                    "skater",
+                    f"no result for {rec['skater']} in {rec['competition']} {rec['distance_m']} m on {row['date']}",
+                )
             if rec["split_m"] >= rec["distance_m"]:
-                raise row.fail("split_m", f"split at {rec['split_m']} m is not before the finish ({rec['distance_m']} m)")
+                raise row.fail(
+                    "split_m", f"split at {rec['split_m']} m is not before the finish ({rec['distance_m']} m)"
+                )
             finish = finishes[key]
             if finish is not None and rec["elapsed_s"] >= finish:
                 raise row.fail("elapsed", f"{row['elapsed']} at {rec['split_m']} m is not below the final time")
@@ -713,8 +819,11 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
                 if other["split_m"] == rec["split_m"]:
                     raise row.fail("split_m", f"split {rec['split_m']} m given twice (also line {other_row.line})")
                 if (other["split_m"] < rec["split_m"]) != (other["elapsed_s"] < rec["elapsed_s"]):
-                    raise row.fail("elapsed", f"{row['elapsed']} at {rec['split_m']} m does not increase with distance "
-                                              f"({other_row['elapsed']} at {other['split_m']} m, line {other_row.line})")
+                    raise row.fail(
+                        "elapsed",
+                        f"{row['elapsed']} at {rec['split_m']} m does not increase with distance "
+                        f"({other_row['elapsed']} at {other['split_m']} m, line {other_row.line})",
+                    )
             by_skater.setdefault(key, []).append((row, rec))
             records.append(rec)
     frame = _frame(records, SPLIT_DTYPES)
@@ -725,8 +834,15 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 ENTRY_COLUMNS = columns("entries")
 ENTRY_DTYPES = {
-    "competition": "string", "date": "datetime64[ns]", "gender": "string", "distance_m": "Int64", "skater": "string",
-    "nation": "string", "entry_status": "string", "source": "string", "accessed": "datetime64[ns]",
+    "competition": "string",
+    "date": "datetime64[ns]",
+    "gender": "string",
+    "distance_m": "Int64",
+    "skater": "string",
+    "nation": "string",
+    "entry_status": "string",
+    "source": "string",
+    "accessed": "datetime64[ns]",
 }
 
 
@@ -769,9 +885,19 @@ def load_entries(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
 # --------------------------------------------------------------------------- conditions
 
 CONDITION_DTYPES = {
-    "race_id": "string", "referee": "string", "starter": "string", "start_time": "string", "end_time": "string",
-    "air_start_c": "float64", "air_end_c": "float64", "humidity_start_pct": "float64", "humidity_end_pct": "float64",
-    "ice_start_c": "float64", "ice_end_c": "float64", "source": "string", "accessed": "datetime64[ns]",
+    "race_id": "string",
+    "referee": "string",
+    "starter": "string",
+    "start_time": "string",
+    "end_time": "string",
+    "air_start_c": "float64",
+    "air_end_c": "float64",
+    "humidity_start_pct": "float64",
+    "humidity_end_pct": "float64",
+    "ice_start_c": "float64",
+    "ice_end_c": "float64",
+    "source": "string",
+    "accessed": "datetime64[ns]",
 }
 
 
@@ -785,7 +911,14 @@ def load_conditions(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFr
             raise row.fail("race_id", f"{rec['race_id']!r} is not a race id")
         for column in ("referee", "starter", "start_time", "end_time"):
             rec[column] = row[column] or None
-        for column in ("air_start_c", "air_end_c", "humidity_start_pct", "humidity_end_pct", "ice_start_c", "ice_end_c"):
+        for column in (
+            "air_start_c",
+            "air_end_c",
+            "humidity_start_pct",
+            "humidity_end_pct",
+            "ice_start_c",
+            "ice_end_c",
+        ):
             value = row[column]
             if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
                 raise row.fail(column, f"{value!r} is not a number")
@@ -813,22 +946,37 @@ class Dataset:
     def races(self) -> pd.DataFrame:
         """One row per race: ``race_id, competition, competition_type, date, venue, gender, distance_m, division, starters``."""
         keys = ["race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division"]
-        return (self.results.groupby(keys, dropna=False, sort=False).size().rename("starters").reset_index()
-                .sort_values(["date", "race_id"], kind="stable").reset_index(drop=True))
+        return (
+            self.results.groupby(keys, dropna=False, sort=False)
+            .size()
+            .rename("starters")
+            .reset_index()
+            .sort_values(["date", "race_id"], kind="stable")
+            .reset_index(drop=True)
+        )
 
     def olympic_races(self, gender: str, distances: Iterable[int]) -> pd.DataFrame:
         """The Olympic races of one sex at the given distances (rows of :meth:`races`)."""
         races = self.races()
-        return races[(races["competition_type"] == "OG") & (races["gender"] == gender)
-                     & races["distance_m"].isin(list(distances))].reset_index(drop=True)
+        return races[
+            (races["competition_type"] == "OG")
+            & (races["gender"] == gender)
+            & races["distance_m"].isin(list(distances))
+        ].reset_index(drop=True)
 
 
 def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
     """Load every table once, like FastF1's ``Session.load()``: notebooks and models take what they need from it."""
     base = data_path(data_dir)
-    return Dataset(results=load_results(base), splits=load_splits(base), records=load_records(base),
-                   venues=load_venues(base), entries=load_entries(base), skaters=load_skaters(base),
-                   conditions=load_conditions(base))
+    return Dataset(
+        results=load_results(base),
+        splits=load_splits(base),
+        records=load_records(base),
+        venues=load_venues(base),
+        entries=load_entries(base),
+        skaters=load_skaters(base),
+        conditions=load_conditions(base),
+    )
 
 
 Loader = Callable[..., pd.DataFrame]

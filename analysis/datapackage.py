@@ -35,8 +35,11 @@ FILES = [
     ("raw/isu/MANIFEST.csv", "manifest"),
 ]
 TITLE = "Elite long-track sprint speed skating: Milano Cortina 2026 and the 2025-26 season"
-LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-           "title": "Creative Commons Attribution 4.0 (the compilation; the facts come from the sources named per row)"}
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 (the compilation; the facts come from the sources named per row)",
+}
 
 
 def schema(name: str) -> dict:
@@ -72,10 +75,16 @@ def descriptor(data_dir: Path, built: list[str] | None = None) -> dict:
         else:
             found = sorted(p.relative_to(data_dir).as_posix() for p in data_dir.glob(pattern))
         for relative in found:
-            resources.append({
-                "name": _resource_name(relative), "path": relative, "profile": "tabular-data-resource",
-                "format": "csv", "encoding": "utf-8", "schema": f"schemas/{name}.json",
-            })
+            resources.append(
+                {
+                    "name": _resource_name(relative),
+                    "path": relative,
+                    "profile": "tabular-data-resource",
+                    "format": "csv",
+                    "encoding": "utf-8",
+                    "schema": f"schemas/{name}.json",
+                }
+            )
     return {"name": "sprint-speed-skating", "title": TITLE, "licenses": [LICENSE], "resources": resources}
 
 

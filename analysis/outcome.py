@@ -25,8 +25,10 @@ MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
 def select_race(results: pd.DataFrame, date: str, distance_m: int, competition_type: str = "OG") -> pd.DataFrame:
     """Rows of one race (by date, distance and competition type), in finishing order."""
     day = pd.Timestamp(date)
-    mask = (results["date"] == day) & (results["distance_m"] == distance_m) & (
-        results["competition_type"] == competition_type
+    mask = (
+        (results["date"] == day)
+        & (results["distance_m"] == distance_m)
+        & (results["competition_type"] == competition_type)
     )
     race = results[mask]
     if race.empty:
@@ -59,16 +61,18 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
         gap = "–"
         if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
             gap = format_gap(round(rec.time_s - winner, 3), style=style, decimals=_decimals(rec.time_s)) or ""
-        rows.append({
-            "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),
-            "Skater": rec.skater,
-            "Nation": rec.nation,
-            "Pair": "–" if pd.isna(rec.pair) else int(rec.pair),
-            "Lane": rec.lane if isinstance(rec.lane, str) else "–",
-            "Time": time_text,
-            "Gap": gap,
-            "Medal": MEDALS.get(None if pd.isna(rec.rank) else int(rec.rank), ""),
-        })
+        rows.append(
+            {
+                "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),
+                "Skater": rec.skater,
+                "Nation": rec.nation,
+                "Pair": "–" if pd.isna(rec.pair) else int(rec.pair),
+                "Lane": rec.lane if isinstance(rec.lane, str) else "–",
+                "Time": time_text,
+                "Gap": gap,
+                "Medal": MEDALS.get(None if pd.isna(rec.rank) else int(rec.rank), ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -97,16 +101,30 @@ def leader_by_pair(race: pd.DataFrame, n_pairs: int | None = None) -> pd.DataFra
     for pair in range(1, n_pairs + 1):
         so_far = known[known["pair"] <= pair]
         if so_far.empty:
-            rows.append({"pair": pair, "leader": None, "nation": None, "time_s": math.nan,
-                         "new_leader": False, "certain": False})
+            rows.append(
+                {
+                    "pair": pair,
+                    "leader": None,
+                    "nation": None,
+                    "time_s": math.nan,
+                    "new_leader": False,
+                    "certain": False,
+                }
+            )
             continue
         leader = so_far.sort_values(["time_s", "pair"], kind="stable").iloc[0]
         in_play = unknown[unknown["pair"].isna() | (unknown["pair"] <= pair)]
         certain = not any(_could_beat(s, leader, lowest_missing) for _, s in in_play.iterrows())
-        rows.append({
-            "pair": pair, "leader": leader["skater"], "nation": leader["nation"], "time_s": float(leader["time_s"]),
-            "new_leader": leader["skater"] != previous, "certain": certain,
-        })
+        rows.append(
+            {
+                "pair": pair,
+                "leader": leader["skater"],
+                "nation": leader["nation"],
+                "time_s": float(leader["time_s"]),
+                "new_leader": leader["skater"] != previous,
+                "certain": certain,
+            }
+        )
         previous = leader["skater"]
     return pd.DataFrame(rows).astype({"pair": "int64", "time_s": "float64", "new_leader": "bool", "certain": "bool"})
 
@@ -118,8 +136,15 @@ def lead_spells(leaders: pd.DataFrame) -> pd.DataFrame:
         if spells and spells[-1]["leader"] == row["leader"]:
             spells[-1]["to_pair"] = row["pair"]
         else:
-            spells.append({"leader": row["leader"], "nation": row["nation"], "time_s": row["time_s"],
-                           "from_pair": row["pair"], "to_pair": row["pair"]})
+            spells.append(
+                {
+                    "leader": row["leader"],
+                    "nation": row["nation"],
+                    "time_s": row["time_s"],
+                    "from_pair": row["pair"],
+                    "to_pair": row["pair"],
+                }
+            )
     frame = pd.DataFrame(spells, columns=["leader", "nation", "time_s", "from_pair", "to_pair"])
     frame["pairs"] = frame["to_pair"] - frame["from_pair"] + 1
     return frame
@@ -158,11 +183,18 @@ def lap_table(race: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
         for (m0, t0, d0), (m1, t1, d1) in zip(marks, marks[1:]):
             if m0 != 0 and m1 - m0 != 400:
                 continue  # not one lap: a split in between is missing
-            rows.append({
-                "skater": skater, "nation": result["nation"], "rank": result["rank"],
-                "segment": "opener" if m0 == 0 else f"{m0}-{m1} m", "from_m": m0, "to_m": m1,
-                "seconds": round(t1 - t0, 3), "decimals": min(d0, d1),
-            })
+            rows.append(
+                {
+                    "skater": skater,
+                    "nation": result["nation"],
+                    "rank": result["rank"],
+                    "segment": "opener" if m0 == 0 else f"{m0}-{m1} m",
+                    "from_m": m0,
+                    "to_m": m1,
+                    "seconds": round(t1 - t0, 3),
+                    "decimals": min(d0, d1),
+                }
+            )
     frame = pd.DataFrame(rows, columns=["skater", "nation", "rank", "segment", "from_m", "to_m", "seconds", "decimals"])
     return frame.sort_values(["rank", "skater", "from_m"], na_position="last", kind="stable").reset_index(drop=True)
 

@@ -35,9 +35,9 @@ from .data import Dataset
 __all__ = ["Params", "Forecast", "forecast", "race_field", "history", "simulate", "DEFAULT", "format_pct", "win_streak"]
 
 ALTITUDE_EFFECT = -0.021  # log-time change per 1000 m of rink altitude (prior for an unseen rink)
-ELITE_SD = 0.006          # race-to-race spread of elite skaters, fraction of race time
+ELITE_SD = 0.006  # race-to-race spread of elite skaters, fraction of race time
 T_DF = 5
-T5_Q90 = 1.475884         # 90th percentile of Student's t with 5 degrees of freedom
+T5_Q90 = 1.475884  # 90th percentile of Student's t with 5 degrees of freedom
 MISHAP_PCT = 5.0
 WINDOW_DAYS = 365
 
@@ -48,15 +48,15 @@ class Params:
 
     # Chosen by `python -m analysis.backtest --tune` on World Cups #2-#3 (28 races), then frozen:
     # cross mattered (log loss 2.70 at 1.0, 2.73 at 0.8, 2.79 at 0.5); half-life and hedge barely did.
-    half_life_days: float = 45.0   # weight of a result halves every this many days
-    cross: float = 1.0             # how much of a skater's level at other distances carries over (0-1)
-    hedge: float = 0.01            # share of the uniform forecast blended in: nobody who starts gets 0
+    half_life_days: float = 45.0  # weight of a result halves every this many days
+    cross: float = 1.0  # how much of a skater's level at other distances carries over (0-1)
+    hedge: float = 0.01  # share of the uniform forecast blended in: nobody who starts gets 0
     spread_prior_races: float = 3.0  # weight of ELITE_SD, in races, when estimating a skater's spread
-    level_prior_races: float = 1.0   # weight of the prior level, in races
-    ice_prior_races: float = 1.0     # weight of the altitude prior for each race's ice effect
-    newcomer_pct: float = 1.0        # a skater with no result at all: this much slower than the field's median
-    newcomer_sd_pct: float = 1.5     # ... with this uncertainty of her level
-    rank_weight: float = 0.5         # weight of a rank without a time, against a timed result
+    level_prior_races: float = 1.0  # weight of the prior level, in races
+    ice_prior_races: float = 1.0  # weight of the altitude prior for each race's ice effect
+    newcomer_pct: float = 1.0  # a skater with no result at all: this much slower than the field's median
+    newcomer_sd_pct: float = 1.5  # ... with this uncertainty of her level
+    rank_weight: float = 0.5  # weight of a rank without a time, against a timed result
     p_fall_prior: tuple[float, float] = (1.0, 49.0)  # Beta prior on the chance of a fall/DNF/DQ: about 2 %
 
 
@@ -69,9 +69,9 @@ class Forecast:
 
     race_id: str
     as_of: pd.Timestamp
-    table: pd.DataFrame       # skater, nation, basis, results, level_s, p_gold, p_silver, p_bronze, p_podium, q10_s, q90_s
+    table: pd.DataFrame  # skater, nation, basis, results, level_s, p_gold, p_silver, p_bronze, p_podium, q10_s, q90_s
     p_fall: float
-    field_source: str         # where the field came from
+    field_source: str  # where the field came from
     thin: list[str] = field(default_factory=list)  # warnings when the data is thin
     params: Params = DEFAULT
 
@@ -94,21 +94,28 @@ def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
         close = [r for r in known if r[:10] == race_id[:10]] or known[-3:]
         raise KeyError(f"no race {race_id!r} in the data; races that day or the latest: {', '.join(close)}")
     first = race.iloc[0]
-    entries = data.entries[(data.entries["date"] == first["date"]) & (data.entries["gender"] == first["gender"])
-                           & (data.entries["distance_m"] == first["distance_m"])
-                           & (data.entries["competition"] == first["competition"])
-                           & data.entries["entry_status"].eq("entered")]
+    entries = data.entries[
+        (data.entries["date"] == first["date"])
+        & (data.entries["gender"] == first["gender"])
+        & (data.entries["distance_m"] == first["distance_m"])
+        & (data.entries["competition"] == first["competition"])
+        & data.entries["entry_status"].eq("entered")
+    ]
     if not entries.empty:
         # The entry list, plus any starter it misses (a late replacement): every starter has a chance.
         extra = race[~race["skater"].isin(entries["skater"])]
         skaters = pd.concat([entries[["skater", "nation"]], extra[["skater", "nation"]]]).drop_duplicates("skater")
-        note = (f"the entry list ({len(entries)} skaters)" +
-                (f" plus {len(extra)} starter{'s' if len(extra) != 1 else ''} missing from it" if len(extra) else ""))
+        note = f"the entry list ({len(entries)} skaters)" + (
+            f" plus {len(extra)} starter{'s' if len(extra) != 1 else ''} missing from it" if len(extra) else ""
+        )
     else:
         skaters = race[["skater", "nation"]].drop_duplicates("skater")
         complete = race["source"].str.contains("usa-speed-skating-tracker").all()
-        note = ("the start list of the official result sheet (published the day before the race)" if complete
-                else f"the {len(skaters)} starters known from reports (the data holds no entry list for this race)")
+        note = (
+            "the start list of the official result sheet (published the day before the race)"
+            if complete
+            else f"the {len(skaters)} starters known from reports (the data holds no entry list for this race)"
+        )
     return skaters.reset_index(drop=True), note
 
 
@@ -117,10 +124,14 @@ def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
     race = data.results[data.results["race_id"] == race_id].iloc[0]
     day = _day(as_of)
     if day >= race["date"]:
-        raise ValueError(f"as_of {day.date()} is not before the race ({race['date'].date()}): "
-                         "a forecast may only use what was known before the race")
+        raise ValueError(
+            f"as_of {day.date()} is not before the race ({race['date'].date()}): "
+            "a forecast may only use what was known before the race"
+        )
     res = data.results
-    keep = (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > day - pd.Timedelta(days=WINDOW_DAYS))
+    keep = (
+        (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > day - pd.Timedelta(days=WINDOW_DAYS))
+    )
     return res[keep].merge(data.venues[["venue", "altitude_m"]], on="venue", how="left")
 
 
@@ -171,16 +182,24 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
     level = np.bincount(s_code, weights=w * (y - ice[r_code])) / w_s
     for _ in range(iterations):
         centre = float(np.median(level))
-        target = prior_mean.reindex(skaters).fillna(centre).to_numpy() if prior_mean is not None else np.full(len(skaters), centre)
+        target = (
+            prior_mean.reindex(skaters).fillna(centre).to_numpy()
+            if prior_mean is not None
+            else np.full(len(skaters), centre)
+        )
         level = (np.bincount(s_code, weights=w * (y - ice[r_code])) + params.level_prior_races * target) / (
-            w_s + params.level_prior_races)
+            w_s + params.level_prior_races
+        )
         resid = y - level[s_code]
         ice = (np.bincount(r_code, weights=w * resid) + params.ice_prior_races * ice_prior) / (
-            np.bincount(r_code, weights=w) + params.ice_prior_races)
+            np.bincount(r_code, weights=w) + params.ice_prior_races
+        )
     resid = y - level[s_code] - ice[r_code]
     n = np.bincount(s_code)
-    ss = np.bincount(s_code, weights=resid ** 2)
-    spread = np.sqrt((params.spread_prior_races * ELITE_SD ** 2 + ss) / (params.spread_prior_races + np.maximum(n - 1, 0)))
+    ss = np.bincount(s_code, weights=resid**2)
+    spread = np.sqrt(
+        (params.spread_prior_races * ELITE_SD**2 + ss) / (params.spread_prior_races + np.maximum(n - 1, 0))
+    )
     fitted = pd.DataFrame({"skater": skaters, "level": level, "spread": spread, "n": n, "weight": w_s})
     ice_by_race = pd.DataFrame({"race_id": races, "ice": ice, "altitude_m": altitude})
     return fitted.set_index("skater"), ice_by_race
@@ -203,8 +222,11 @@ def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.Data
         prior = base["level"].median() + params.cross * mean_rel
     rel_only = {d: r for d, (r, _) in relative.items()}
     if own.empty:
-        return (pd.DataFrame(columns=["level", "spread", "n", "weight"]),
-                pd.DataFrame(columns=["race_id", "ice", "altitude_m"]), rel_only)
+        return (
+            pd.DataFrame(columns=["level", "spread", "n", "weight"]),
+            pd.DataFrame(columns=["race_id", "ice", "altitude_m"]),
+            rel_only,
+        )
     return (*_fit(own, prior, params), rel_only)
 
 
@@ -239,8 +261,9 @@ def simulate(mu: np.ndarray, sd: np.ndarray, p_fall: float, n_sims: int, rng: np
     return counts
 
 
-def forecast(data: Dataset, race_id: str, as_of=None, *, n_sims: int = 20_000, seed: int = 2026,
-             params: Params = DEFAULT) -> Forecast:
+def forecast(
+    data: Dataset, race_id: str, as_of=None, *, n_sims: int = 20_000, seed: int = 2026, params: Params = DEFAULT
+) -> Forecast:
     """Medal chances for ``race_id`` as known on ``as_of`` (default: the day before the race)."""
     field_table, field_source = race_field(data, race_id)
     race = data.results[data.results["race_id"] == race_id].iloc[0]
@@ -274,25 +297,39 @@ def forecast(data: Dataset, race_id: str, as_of=None, *, n_sims: int = 20_000, s
             spread = ELITE_SD * 1.5
             level_sd = params.newcomer_sd_pct / 100
             basis = "no result: prior"
-        rows.append({"skater": skater, "nation": nation, "basis": basis,
-                     "results": int(fit.loc[skater, "n"]) if skater in fit.index else 0,
-                     "mu": level + ice_here, "level_s": float(np.exp(level)), "spread": spread, "level_sd": level_sd})
+        rows.append(
+            {
+                "skater": skater,
+                "nation": nation,
+                "basis": basis,
+                "results": int(fit.loc[skater, "n"]) if skater in fit.index else 0,
+                "mu": level + ice_here,
+                "level_s": float(np.exp(level)),
+                "spread": spread,
+                "level_sd": level_sd,
+            }
+        )
     table = pd.DataFrame(rows)
     a, b = params.p_fall_prior
     p_fall = (a + falls) / (a + b + starts)
     n = len(table)
     if len(fit) < 3:
-        thin.append(f"only {len(fit)} skater{'s' if len(fit) != 1 else ''} of the field with a result at {distance} m "
-                    f"before {day.date()}: the forecast leans on priors")
+        thin.append(
+            f"only {len(fit)} skater{'s' if len(fit) != 1 else ''} of the field with a result at {distance} m "
+            f"before {day.date()}: the forecast leans on priors"
+        )
     sd_total = np.sqrt(table["spread"] ** 2 + table["level_sd"] ** 2).to_numpy()
     counts = simulate(table["mu"].to_numpy(), sd_total, p_fall, n_sims, np.random.default_rng(seed))
     k = min(3, n)
     probs = counts / n_sims
     uniform = np.where(np.arange(3) < k, 1.0 / n, 0.0)
     probs = (1 - params.hedge) * probs + params.hedge * uniform
-    scale_total = np.sqrt(sd_total ** 2 + day_sd ** 2)
+    scale_total = np.sqrt(sd_total**2 + day_sd**2)
     table = table.assign(
-        p_gold=probs[:, 0], p_silver=probs[:, 1], p_bronze=probs[:, 2], p_podium=probs.sum(axis=1),
+        p_gold=probs[:, 0],
+        p_silver=probs[:, 1],
+        p_bronze=probs[:, 2],
+        p_podium=probs.sum(axis=1),
         q10_s=np.exp(table["mu"] - T5_Q90 * np.sqrt((T_DF - 2) / T_DF) * scale_total),
         q90_s=np.exp(table["mu"] + T5_Q90 * np.sqrt((T_DF - 2) / T_DF) * scale_total),
     ).drop(columns=["mu", "spread", "level_sd"])
@@ -322,16 +359,25 @@ def format_pct(p: float) -> str:
     return f"{100 * p:.0f} %"
 
 
-def win_streak(results: pd.DataFrame, skater: str, distance_m: int, at: str | pd.Timestamp,
-               competition_types: tuple[str, ...] | None = None) -> tuple[int, pd.DataFrame]:
+def win_streak(
+    results: pd.DataFrame,
+    skater: str,
+    distance_m: int,
+    at: str | pd.Timestamp,
+    competition_types: tuple[str, ...] | None = None,
+) -> tuple[int, pd.DataFrame]:
     """Consecutive wins of ``skater`` at ``distance_m`` up to and including day ``at``.
 
     Races she did not start (DNS, WDR) are skipped; anything but first place ends the streak.
     ``competition_types`` restricts the count (e.g. ``("WC",)`` for World Cups only). Returns the
     streak length and her races in date order (newest last).
     """
-    mine = results[(results["skater"] == skater) & (results["distance_m"] == distance_m)
-                   & (results["date"] <= pd.Timestamp(at)) & ~results["status"].isin(["DNS", "WDR"])]
+    mine = results[
+        (results["skater"] == skater)
+        & (results["distance_m"] == distance_m)
+        & (results["date"] <= pd.Timestamp(at))
+        & ~results["status"].isin(["DNS", "WDR"])
+    ]
     if competition_types is not None:
         mine = mine[mine["competition_type"].isin(competition_types)]
     mine = mine.sort_values("date", kind="stable")

@@ -6,8 +6,21 @@ import hashlib
 
 import matplotlib as mpl
 
-__all__ = ["use_house_style", "nation_color", "NATION_COLORS", "MEDAL_COLORS", "show", "chart_title", "plot_lead_by_pair", "plot_laps",
-           "plot_season", "plot_record_progressions", "plot_olympic_vs_world", "plot_outlook", "plot_reliability"]
+__all__ = [
+    "use_house_style",
+    "nation_color",
+    "NATION_COLORS",
+    "MEDAL_COLORS",
+    "show",
+    "chart_title",
+    "plot_lead_by_pair",
+    "plot_laps",
+    "plot_season",
+    "plot_record_progressions",
+    "plot_olympic_vs_world",
+    "plot_outlook",
+    "plot_reliability",
+]
 
 # One colour per nation, from its sporting colours where they stay distinguishable.
 NATION_COLORS: dict[str, str] = {
@@ -46,26 +59,28 @@ def nation_color(code: str) -> str:
 
 def use_house_style() -> None:
     """Set the project's matplotlib style: readable at report size, light grid, no chart junk."""
-    mpl.rcParams.update({
-        "figure.figsize": (9, 4.8),
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "figure.constrained_layout.use": True,
-        "font.size": 11,
-        "axes.titlesize": 13,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "axes.labelsize": 11,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.8,
-        "axes.axisbelow": True,
-        "legend.frameon": False,
-        "svg.hashsalt": "skating",
-        "image.cmap": "viridis",
-    })
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (9, 4.8),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.constrained_layout.use": True,
+            "font.size": 11,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.color": "#dddddd",
+            "grid.linewidth": 0.8,
+            "axes.axisbelow": True,
+            "legend.frameon": False,
+            "svg.hashsalt": "skating",
+            "image.cmap": "viridis",
+        }
+    )
 
 
 def _seconds_formatter(style: str = "intl", decimals: int = 2):
@@ -88,23 +103,42 @@ def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None):
     changes = data[data["new_leader"]]
     last_pair = changes["pair"].max()
     for _, row in changes.iterrows():
-        ax.scatter(row["pair"], row["time_s"], s=70, color=nation_color(row["nation"]), zorder=3,
-                   edgecolor="white", linewidth=1)
+        ax.scatter(
+            row["pair"],
+            row["time_s"],
+            s=70,
+            color=nation_color(row["nation"]),
+            zorder=3,
+            edgecolor="white",
+            linewidth=1,
+        )
         if row["pair"] == last_pair:  # the final leader: label below-left, clear of the step line
             offset, ha, va = (-10, -4), "right", "top"
         elif row["pair"] < 0.7 * leaders["pair"].max():
             offset, ha, va = (8, 6), "left", "bottom"
         else:
             offset, ha, va = (-10, 6), "right", "bottom"
-        ax.annotate(f"{row['leader']} ({row['nation']})\n{format_time(row['time_s'], style=style)}",
-                    (row["pair"], row["time_s"]), textcoords="offset points", xytext=offset, ha=ha, va=va,
-                    fontsize=9)
+        ax.annotate(
+            f"{row['leader']} ({row['nation']})\n{format_time(row['time_s'], style=style)}",
+            (row["pair"], row["time_s"]),
+            textcoords="offset points",
+            xytext=offset,
+            ha=ha,
+            va=va,
+            fontsize=9,
+        )
     span = data["time_s"].max() - data["time_s"].min()
     ax.set_ylim(data["time_s"].min() - 0.12 * span, data["time_s"].max() + 0.15 * span)
     uncertain = data[~data["certain"]]
     if not uncertain.empty:
-        ax.scatter(uncertain["pair"], uncertain["time_s"], marker="x", color="#999999", zorder=2,
-                   label="leader not certain (pair or time missing in data)")
+        ax.scatter(
+            uncertain["pair"],
+            uncertain["time_s"],
+            marker="x",
+            color="#999999",
+            zorder=2,
+            label="leader not certain (pair or time missing in data)",
+        )
         ax.legend(loc="lower left")
     ax.set_xticks(range(1, int(leaders["pair"].max()) + 1))
     ax.set_xlim(0.5, leaders["pair"].max() + 0.5)
@@ -120,8 +154,9 @@ def plot_laps(laps, style: str = "intl", title: str | None = None):
     import matplotlib.pyplot as plt
 
     segments = list(dict.fromkeys(laps["segment"]))
-    fig, axes = plt.subplots(1, len(segments), figsize=(9, 0.45 * laps["skater"].nunique() + 1.6),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(segments), figsize=(9, 0.45 * laps["skater"].nunique() + 1.6), sharey=True, squeeze=False
+    )
     skaters = list(dict.fromkeys(laps["skater"]))[::-1]
     for ax, segment in zip(axes[0], segments):
         part = laps[laps["segment"] == segment].set_index("skater").reindex(skaters)
@@ -131,8 +166,9 @@ def plot_laps(laps, style: str = "intl", title: str | None = None):
             if secs == secs:  # not NaN
                 ax.text(secs, y, f" {secs:.{int(dec)}f}", va="center", fontsize=9)
             else:
-                ax.text(0.03, y, "no data", va="center", fontsize=9, color="#888888",
-                        transform=ax.get_yaxis_transform())
+                ax.text(
+                    0.03, y, "no data", va="center", fontsize=9, color="#888888", transform=ax.get_yaxis_transform()
+                )
         lo = part["seconds"].min()
         ax.set_xlim(lo * 0.9 if lo == lo else 0, part["seconds"].max() * 1.06 if lo == lo else 1)
         ax.set_title(segment, fontsize=11)
@@ -157,8 +193,15 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None):
         color = nation_color(olympic.loc[olympic["skater"] == skater, "nation"].iloc[0])
         for _, race in mine.iterrows():
             hollow = bool(race.get("at_altitude", False))
-            ax.scatter(race["time_s"], y, s=45, facecolor="white" if hollow else color, edgecolor=color,
-                       linewidth=1.5, zorder=2)
+            ax.scatter(
+                race["time_s"],
+                y,
+                s=45,
+                facecolor="white" if hollow else color,
+                edgecolor=color,
+                linewidth=1.5,
+                zorder=2,
+            )
         oly = olympic.loc[olympic["skater"] == skater, "time_s"].iloc[0]
         ax.scatter(oly, y, s=160, marker="*", color="black", zorder=3)
     ax.set_yticks(range(len(skaters)), skaters[::-1])
@@ -169,7 +212,15 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None):
 
     handles = [
         Line2D([], [], marker="o", linestyle="", color="#777777", label="World Cup, rink below 1000 m"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", color="#777777", label="World Cup, altitude rink (1000 m+)"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            color="#777777",
+            label="World Cup, altitude rink (1000 m+)",
+        ),
         Line2D([], [], marker="*", linestyle="", color="black", markersize=12, label="Olympic race"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)
@@ -220,8 +271,9 @@ def plot_record_progressions(progressions: dict, style: str = "intl", title: str
             ax.scatter(row["date"], row["time_s"], s=28, color=nation_color(row["nation"]), zorder=3)
             parts = row["skater"].split(" ", 1)
             label = parts[0] if row["nation"] in ("KOR", "CHN", "TPE") or len(parts) == 1 else parts[1]
-            ax.annotate(label, (row["date"], row["time_s"]), textcoords="offset points", xytext=(3, 4),
-                        fontsize=8, rotation=35)
+            ax.annotate(
+                label, (row["date"], row["time_s"]), textcoords="offset points", xytext=(3, 4), fontsize=8, rotation=35
+            )
         ax.yaxis.set_major_formatter(_seconds_formatter(style, decimals=1 if distance > 500 else 2))
         ax.set_title(f"{distance} m", fontsize=11, loc="left")
         ax.set_ylabel("Olympic record")
@@ -247,8 +299,15 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None):
         for _, row in frame.iterrows():
             flag = row.get("or_at_altitude")
             hollow = bool(flag) if flag is not None and not pd.isna(flag) else False
-            ax.scatter(row["year"], row["gap_s"], s=40, color=color, facecolor="white" if hollow else color,
-                       linewidth=1.5, zorder=3)
+            ax.scatter(
+                row["year"],
+                row["gap_s"],
+                s=40,
+                color=color,
+                facecolor="white" if hollow else color,
+                linewidth=1.5,
+                zorder=3,
+            )
     ax.set_xlabel("Games (hollow: held on an altitude rink)")
     ax.set_ylabel("Olympic record minus world record (s)")
     ax.set_ylim(bottom=-0.2)
@@ -300,12 +359,25 @@ def plot_reliability(table, title: str | None = None, ax=None):
     fig = ax.figure
     shown = table[table["forecasts"] > 0]
     ax.plot([0, 100], [0, 100], color="#bbbbbb", linewidth=1, zorder=1)
-    ax.errorbar(100 * shown["mean_forecast"], 100 * shown["observed"],
-                yerr=[100 * (shown["observed"] - shown["low"]), 100 * (shown["high"] - shown["observed"])],
-                fmt="o", color="#1f3a93", ecolor="#9aa7d0", capsize=3, zorder=3)
+    ax.errorbar(
+        100 * shown["mean_forecast"],
+        100 * shown["observed"],
+        yerr=[100 * (shown["observed"] - shown["low"]), 100 * (shown["high"] - shown["observed"])],
+        fmt="o",
+        color="#1f3a93",
+        ecolor="#9aa7d0",
+        capsize=3,
+        zorder=3,
+    )
     for row in shown.itertuples():
-        ax.annotate(f"{row.forecasts}", (100 * row.mean_forecast, 100 * row.observed), textcoords="offset points",
-                    xytext=(6, -10), fontsize=8, color="#555555")
+        ax.annotate(
+            f"{row.forecasts}",
+            (100 * row.mean_forecast, 100 * row.observed),
+            textcoords="offset points",
+            xytext=(6, -10),
+            fontsize=8,
+            color="#555555",
+        )
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_xlabel("forecast chance of a podium (%)")

@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--type", dest="competition_type", help="competition type: OG, WC, WCH, ECH, NAT, OTHER")
     args = parser.parse_args(argv)
     table = race_list(args.gender, args.competition_type)
-    print(table.assign(date=table["date"].dt.strftime("%Y-%m-%d"), division=table["division"].fillna("")).to_string(index=False))
+    print(
+        table.assign(date=table["date"].dt.strftime("%Y-%m-%d"), division=table["division"].fillna("")).to_string(
+            index=False
+        )
+    )
     return 0
 
 

@@ -91,8 +91,9 @@ def with_altitude(frame: pd.DataFrame, venues: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def fastest_by_altitude(times: pd.DataFrame, venues: pd.DataFrame, distance_m: int,
-                        before: str | pd.Timestamp | None = None) -> pd.DataFrame:
+def fastest_by_altitude(
+    times: pd.DataFrame, venues: pd.DataFrame, distance_m: int, before: str | pd.Timestamp | None = None
+) -> pd.DataFrame:
     """The fastest time in ``times`` at altitude rinks and at lower rinks (one row each).
 
     ``times`` needs ``distance_m, date, skater, nation, time_s, venue``; ``before`` excludes that day
@@ -108,8 +109,26 @@ def fastest_by_altitude(times: pd.DataFrame, venues: pd.DataFrame, distance_m: i
 
 
 # Years of the Winter Olympic Games with women's speed skating (women's events began in 1960).
-WINTER_GAMES_YEARS = (1960, 1964, 1968, 1972, 1976, 1980, 1984, 1988, 1992, 1994, 1998, 2002, 2006,
-                      2010, 2014, 2018, 2022, 2026)
+WINTER_GAMES_YEARS = (
+    1960,
+    1964,
+    1968,
+    1972,
+    1976,
+    1980,
+    1984,
+    1988,
+    1992,
+    1994,
+    1998,
+    2002,
+    2006,
+    2010,
+    2014,
+    2018,
+    2022,
+    2026,
+)
 
 
 def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | pd.Timestamp) -> pd.DataFrame:
@@ -126,7 +145,11 @@ def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | 
     prog["days_stood"] = (until - prog["date"]).dt.days.astype("Int64")
     prog["stands"] = prog["until"].isna()
     prog["games_survived"] = [
-        sum(1 for year in WINTER_GAMES_YEARS if start.year < year < stop.year or (stands and start.year < year <= end.year))
+        sum(
+            1
+            for year in WINTER_GAMES_YEARS
+            if start.year < year < stop.year or (stands and start.year < year <= end.year)
+        )
         for start, stop, stands in zip(prog["date"], until, prog["stands"])
     ]
     return prog
@@ -142,12 +165,16 @@ def olympic_vs_world(records: pd.DataFrame, distance_m: int, venues: pd.DataFram
     for day, games in ors.groupby(ors["date"].dt.year):
         last = games.iloc[-1]
         world = record_in_force(records, "WR", distance_m, last["date"] + pd.Timedelta(days=1))
-        rows.append({
-            "year": int(day), "olympic_record_s": last["time_s"], "venue": last["venue"],
-            "world_record_s": world["time_s"] if world is not None else float("nan"),
-            "wr_venue": world["venue"] if world is not None else None,
-            "gap_s": round(last["time_s"] - world["time_s"], 2) if world is not None else float("nan"),
-        })
+        rows.append(
+            {
+                "year": int(day),
+                "olympic_record_s": last["time_s"],
+                "venue": last["venue"],
+                "world_record_s": world["time_s"] if world is not None else float("nan"),
+                "wr_venue": world["venue"] if world is not None else None,
+                "gap_s": round(last["time_s"] - world["time_s"], 2) if world is not None else float("nan"),
+            }
+        )
     frame = pd.DataFrame(rows)
     if venues is not None:
         frame = with_altitude(frame, venues).rename(columns={"at_altitude": "or_at_altitude"})
@@ -165,9 +192,14 @@ def improvement_by_decade(records: pd.DataFrame, record: str, distance_m: int) -
         inside = prog[(prog["date"].dt.year >= decade) & (prog["date"].dt.year < decade + 10)]
         end = inside["time_s"].iloc[-1] if not inside.empty else standing
         gain = (standing - end) if standing is not None and end is not None else float("nan")
-        rows.append({"decade": f"{decade}s", "records": len(inside),
-                     "improvement_s": round(gain, 2) if gain == gain else float("nan"),
-                     "improvement_pct": round(100 * gain / standing, 2) if standing and gain == gain else float("nan")})
+        rows.append(
+            {
+                "decade": f"{decade}s",
+                "records": len(inside),
+                "improvement_s": round(gain, 2) if gain == gain else float("nan"),
+                "improvement_pct": round(100 * gain / standing, 2) if standing and gain == gain else float("nan"),
+            }
+        )
         standing = end
     return pd.DataFrame(rows)
 

@@ -41,7 +41,7 @@ class ReportError(RuntimeError):
 class Outcome:
     notebook: Path
     parameters: dict[str, Any] = field(default_factory=dict)  # this run's own parameters (e.g. its race_id)
-    page: str = ""            # path of the page relative to the output folder
+    page: str = ""  # path of the page relative to the output folder
     seconds: float = 0.0
     html_path: Path | None = None
     error: str | None = None
@@ -93,8 +93,9 @@ def _coerce(name: str, text: str) -> Any:
 
 
 def _run_label(parameters: dict[str, Any]) -> str:
-    return "_".join(f"{k.replace('_', '-')}-{re.sub(r'[^A-Za-z0-9.-]', '', str(v))}"
-                    for k, v in sorted(parameters.items()))
+    return "_".join(
+        f"{k.replace('_', '-')}-{re.sub(r'[^A-Za-z0-9.-]', '', str(v))}" for k, v in sorted(parameters.items())
+    )
 
 
 # --------------------------------------------------------------------------- execution
@@ -226,11 +227,16 @@ def _index_html(out_dir: Path, outcomes: list[Outcome], parameters: dict[str, An
 
     def item(page: str) -> str:
         summary = summaries.get(page, "")
-        return (f'<li><a href="{html.escape(page)}">{html.escape(_page_title(out_dir / page))}</a>'
-                + (f"<br><span>{html.escape(summary)}</span>" if summary else "") + "</li>")
+        return (
+            f'<li><a href="{html.escape(page)}">{html.escape(_page_title(out_dir / page))}</a>'
+            + (f"<br><span>{html.escape(summary)}</span>" if summary else "")
+            + "</li>"
+        )
 
-    params = (", ".join(f"{html.escape(k)} = {html.escape(str(v))}" for k, v in sorted(parameters.items()))
-              or "notebook defaults")
+    params = (
+        ", ".join(f"{html.escape(k)} = {html.escape(str(v))}" for k, v in sorted(parameters.items()))
+        or "notebook defaults"
+    )
     race_list = ("<h2>Race stories</h2>\n<ul>\n" + "\n".join(item(p) for p in races) + "\n</ul>") if races else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -302,7 +308,9 @@ def build_reports(
         known |= set(declared[path])
     unknown = sorted(set(parameters) - known)
     if unknown:
-        raise ReportError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks accept: {', '.join(sorted(known))}")
+        raise ReportError(
+            f"unknown parameter(s) {', '.join(unknown)}; the notebooks accept: {', '.join(sorted(known))}"
+        )
     parameters = {k: _coerce(k, str(v)) if isinstance(v, str) else v for k, v in parameters.items()}
     if "race_id" in parameters:
         races, only_races = [str(parameters.pop("race_id"))], True
@@ -380,15 +388,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--as-of", help="forecast date YYYY-MM-DD (notebooks with an as_of parameter)")
     parser.add_argument("--time-style", help="time notation: intl (1:12.31) or nl (1.12,31)")
-    parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                        help="any other notebook parameter")
-    parser.add_argument("--race", action="append", metavar="RACE_ID",
-                        help="build only the race story of RACE_ID (repeatable), into reports/race-RACE_ID/")
+    parser.add_argument(
+        "-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help="any other notebook parameter"
+    )
+    parser.add_argument(
+        "--race",
+        action="append",
+        metavar="RACE_ID",
+        help="build only the race story of RACE_ID (repeatable), into reports/race-RACE_ID/",
+    )
     parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
     parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: all, up to twice the CPU count)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
-    parser.add_argument("--refresh-notebooks", action="store_true",
-                        help="re-execute the source notebooks in place (for developers; not a report)")
+    parser.add_argument(
+        "--refresh-notebooks",
+        action="store_true",
+        help="re-execute the source notebooks in place (for developers; not a report)",
+    )
     args = parser.parse_args(argv)
     if args.refresh_notebooks:
         try:
@@ -415,7 +431,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
     first = outcomes[0].html_path if outcomes else None
-    where = (first.parent.parent if first and first.parent.name.startswith("race-") else first.parent) if first else "reports"
+    where = (
+        (first.parent.parent if first and first.parent.name.startswith("race-") else first.parent)
+        if first
+        else "reports"
+    )
     try:
         where = Path(where).relative_to(Path.cwd())
     except ValueError:

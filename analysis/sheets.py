@@ -34,12 +34,30 @@ STATUSES = ("DNS", "DNF", "DQ", "WDR")
 LANES = {"In": "inner", "Out": "outer"}
 CODE_SIZE = 0.8  # penalty and fall codes ("T10", "F") are printed smaller than names: 6.5 pt against 10 pt
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
 _TITLE = re.compile(
     r"^(?P<event>\d+)\.\s+RESULT\s+(?:(?P<nth>1st|2nd)\s+)?(?P<distance>\d+)m\s+(?P<gender>Women|Men)"
-    r"(?:\s+Division\s+(?P<division>[AB]))?$")
+    r"(?:\s+Division\s+(?P<division>[AB]))?$"
+)
 _DAY = re.compile(r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+(\d{1,2})\s+(\w+)\s+(\d{4})$")
 _VENUE = re.compile(r"^(?P<rink>.+?)\s+/\s+(?P<days>.+\d{4})$")
 _TIME = re.compile(r"^(?:\d{1,2}:)?\d{1,2}\.\d{2}(?:\((\d)\))?$")
@@ -55,11 +73,11 @@ class SheetRow:
     line: int
     rank: int | None
     start_number: int
-    name: str           # as printed, given name first: "Min-Sun KIM"
+    name: str  # as printed, given name first: "Min-Sun KIM"
     nation: str
     pair: int | None
-    lane: str | None    # "inner" or "outer"
-    time: str | None    # international notation; a tie-break thousandth is kept: "37.342"
+    lane: str | None  # "inner" or "outer"
+    time: str | None  # international notation; a tie-break thousandth is kept: "37.342"
     time_s: float | None
     behind_s: float | None
     points: int | None
@@ -72,19 +90,21 @@ class Sheet:
     """One official result sheet."""
 
     file: str
-    competition: str     # "ISU SPEED SKATING WORLD CUP #1"
-    rink: str            # "Utah Olympic Oval - Salt Lake City (Usa)"
+    competition: str  # "ISU SPEED SKATING WORLD CUP #1"
+    rink: str  # "Utah Olympic Oval - Salt Lake City (Usa)"
     date: dt.date
-    title: str           # "RESULT 1st 500m Women Division B"
-    event: int           # the event number printed before the title
+    title: str  # "RESULT 1st 500m Women Division B"
+    event: int  # the event number printed before the title
     distance_m: int
-    gender: str          # "W" or "M"
-    division: str        # "A" or "B"
+    gender: str  # "W" or "M"
+    division: str  # "A" or "B"
     race_in_event: int | None  # 1 or 2 for "1st" / "2nd 500m", else None
     rows: tuple[SheetRow, ...]
     referee: str
     starter: str
-    conditions: dict[str, dict[str, str]] = field(default_factory=dict)  # {"Start": {"time": "12:30", ...}, "End": {...}}
+    conditions: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # {"Start": {"time": "12:30", ...}, "End": {...}}
     legend: dict[str, str] = field(default_factory=dict)  # {"F": "Skater fell down during the race", ...}
 
 
@@ -179,12 +199,21 @@ def read_sheet(path: str | os.PathLike[str]) -> Sheet:
 
     competition, rink, date, title_match, title = header
     sheet = Sheet(
-        file=name, competition=competition, rink=rink, date=date, title=title,
-        event=int(title_match["event"]), distance_m=int(title_match["distance"]),
+        file=name,
+        competition=competition,
+        rink=rink,
+        date=date,
+        title=title,
+        event=int(title_match["event"]),
+        distance_m=int(title_match["distance"]),
         gender="W" if title_match["gender"] == "Women" else "M",
         division=title_match["division"] or "A",
         race_in_event={"1st": 1, "2nd": 2}.get(title_match["nth"] or "", None),
-        rows=tuple(rows), referee=referee, starter=starter, conditions=conditions, legend=legend,
+        rows=tuple(rows),
+        referee=referee,
+        starter=starter,
+        conditions=conditions,
+        legend=legend,
     )
     _check_rows(sheet, pages)
     return sheet
@@ -198,17 +227,22 @@ def _header(page: _Page):
         raise page.fail(None, None, "unknown layout: no 'ISU SPEED SKATING ...' title on the page") from None
     if len(texts) < start + 4:
         raise page.fail(start + 1, None, "unknown layout: the header is cut short")
-    competition, venue_line, title, day = texts[start:start + 4]
+    competition, venue_line, title, day = texts[start : start + 4]
     venue = _VENUE.match(venue_line)
     if not venue:
         raise page.fail(start + 2, None, f"unknown layout: expected 'rink / dates', found {venue_line!r}")
     match = _TITLE.match(title)
     if not match:
-        raise page.fail(start + 3, None, f"unknown layout: expected a race title such as "
-                                         f"'11. RESULT 1st 500m Women', found {title!r}")
+        raise page.fail(
+            start + 3,
+            None,
+            f"unknown layout: expected a race title such as '11. RESULT 1st 500m Women', found {title!r}",
+        )
     when = _DAY.match(day)
     if not when or when.group(2) not in _MONTHS:
-        raise page.fail(start + 4, None, f"unknown layout: expected a date such as 'Saturday, 15 November 2025', found {day!r}")
+        raise page.fail(
+            start + 4, None, f"unknown layout: expected a date such as 'Saturday, 15 November 2025', found {day!r}"
+        )
     date = dt.date(int(when.group(3)), _MONTHS[when.group(2)], int(when.group(1)))
     return competition, venue["rink"], date, match, title.split(" ", 1)[1]
 
@@ -220,8 +254,12 @@ def _check_page_numbers(pages: list[_Page]) -> None:
             raise page.fail(len(page.lines), None, "no 'Page n of N' footer: the page is incomplete")
         number, total = int(footer[-1].group(1)), int(footer[-1].group(2))
         if number != page.number or total != len(pages):
-            raise page.fail(len(page.lines), None, f"the footer says 'Page {number} of {total}' but this is page "
-                                                   f"{page.number} of {len(pages)}: pages are missing")
+            raise page.fail(
+                len(page.lines),
+                None,
+                f"the footer says 'Page {number} of {total}' but this is page "
+                f"{page.number} of {len(pages)}: pages are missing",
+            )
 
 
 def _columns(page: _Page) -> tuple[int, dict[str, tuple[float, float]]]:
@@ -235,8 +273,11 @@ def _columns(page: _Page) -> tuple[int, dict[str, tuple[float, float]]]:
             names = [w["text"] for w in sorted(words, key=lambda w: w["x0"])]
             if tuple(names) != COLUMNS:
                 extra = [n for n in names if n not in COLUMNS]
-                raise page.fail(index + 1, extra[0] if extra else None,
-                                f"unknown layout: table header {' '.join(names)!r}, expected {' '.join(COLUMNS)!r}")
+                raise page.fail(
+                    index + 1,
+                    extra[0] if extra else None,
+                    f"unknown layout: table header {' '.join(names)!r}, expected {' '.join(COLUMNS)!r}",
+                )
             by_name = {w["text"]: w for w in words}
             centre = {n: (w["x0"] + w["x1"]) / 2 for n, w in by_name.items()}
             # Boundaries: half way between header centres, except around the left-aligned names.
@@ -252,10 +293,12 @@ def _table(page: _Page) -> tuple[list[SheetRow], bool]:
     """The result rows of one page, and whether the table ends on it (a 'Referee' line follows)."""
     head, ranges = _columns(page)
     end = next((i for i, line in enumerate(page.lines) if i > head and line[0]["text"].startswith("Referee")), None)
-    body_end = end if end is not None else next(
-        (i for i, line in enumerate(page.lines) if i > head and _PAGE.search(_text(line))),
-        len(page.lines))
-    body = [w for line in page.lines[head + 1:body_end] for w in line]
+    body_end = (
+        end
+        if end is not None
+        else next((i for i, line in enumerate(page.lines) if i > head and _PAGE.search(_text(line))), len(page.lines))
+    )
+    body = [w for line in page.lines[head + 1 : body_end] for w in line]
     header_top = page.lines[head][0]["top"]
     body = [w for w in body if w["top"] > header_top + 4]
 
@@ -335,11 +378,20 @@ def _row(page: _Page, anchor: dict, cell: dict[str, list[dict]]) -> SheetRow:
         raise page.fail(line, "Points", f"{points_text!r} is not a number of points")
 
     return SheetRow(
-        page=page.number, line=line, rank=int(rank_text) if rank_text else None,
-        start_number=int(anchor["text"]), name=name, nation=nation,
-        pair=int(pair_text) if pair_text else None, lane=LANES[lane_text] if lane_text else None,
-        time=time, time_s=time_s, behind_s=parse_time(behind_text[1:]) if behind_text else None,
-        points=int(points_text) if points_text else None, status=status, codes=codes,
+        page=page.number,
+        line=line,
+        rank=int(rank_text) if rank_text else None,
+        start_number=int(anchor["text"]),
+        name=name,
+        nation=nation,
+        pair=int(pair_text) if pair_text else None,
+        lane=LANES[lane_text] if lane_text else None,
+        time=time,
+        time_s=time_s,
+        behind_s=parse_time(behind_text[1:]) if behind_text else None,
+        points=int(points_text) if points_text else None,
+        status=status,
+        codes=codes,
     )
 
 
@@ -350,8 +402,10 @@ def _footer(pages: list[_Page]) -> tuple[str, str, dict[str, dict[str, str]], di
     ref_index = next(i for i, t in enumerate(texts) if t.startswith("Referee"))
     officials = re.match(r"^Referee:\s*(.+?)\s*/\s*Starter:\s*(.+)$", texts[ref_index])
     if not officials:
-        raise first.fail(ref_index + 1, None, f"unknown layout: expected 'Referee: ... / Starter: ...', found {texts[ref_index]!r}")
-    after = texts[ref_index + 1:] + [_text(line) for page in pages[1:] for line in page.lines]
+        raise first.fail(
+            ref_index + 1, None, f"unknown layout: expected 'Referee: ... / Starter: ...', found {texts[ref_index]!r}"
+        )
+    after = texts[ref_index + 1 :] + [_text(line) for page in pages[1:] for line in page.lines]
     if not any(t.startswith("Conditions") for t in after):
         raise first.fail(ref_index + 1, None, "no conditions block after the referee line: the sheet is incomplete")
     conditions: dict[str, dict[str, str]] = {}
@@ -368,6 +422,7 @@ def _footer(pages: list[_Page]) -> tuple[str, str, dict[str, dict[str, str]], di
 
 def _check_rows(sheet: Sheet, pages: list[_Page]) -> None:
     """Cross-checks inside one sheet: start numbers, ranks in order, gaps equal the time differences."""
+
     def fail(row: SheetRow, column: str, problem: str) -> DataError:
         return DataError(sheet.file, row.line, column, problem, page=row.page)
 
@@ -397,5 +452,9 @@ def _check_rows(sheet: Sheet, pages: list[_Page]) -> None:
         if row.behind_s is None and expected != 0:  # a gap of +0.00 is not printed
             raise fail(row, "Behind", "no gap to the winner printed")
         if int(round((row.behind_s or 0) * 100)) != expected:
-            raise fail(row, "Behind", f"gap +{row.behind_s:.2f} does not equal {row.time} minus the winner's "
-                                      f"{winner.time}: the row was misread")
+            raise fail(
+                row,
+                "Behind",
+                f"gap +{row.behind_s:.2f} does not equal {row.time} minus the winner's "
+                f"{winner.time}: the row was misread",
+            )

@@ -25,8 +25,10 @@ __all__ = ["name_key", "display_name", "SkaterIndex", "UnknownSkater", "FAMILY_N
 #: Nations whose skaters the package names family name first ("Kim Min-sun", "Ning Zhongyan").
 FAMILY_NAME_FIRST = ("KOR", "PRK", "CHN", "TPE", "HKG")
 #: Nations whose family-name particles are written in lower case ("Jenning de Boo", "Kai in 't Veld").
-LOWER_PARTICLES = {"NED": {"van", "de", "der", "den", "ter", "te", "ten", "in", "'t"},
-                   "BEL": {"van", "de", "der", "den"}}
+LOWER_PARTICLES = {
+    "NED": {"van", "de", "der", "den", "ter", "te", "ten", "in", "'t"},
+    "BEL": {"van", "de", "der", "den"},
+}
 
 
 def _plain(name: str) -> str:

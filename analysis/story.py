@@ -16,8 +16,18 @@ from . import outcome
 from .data import Dataset
 from .records import ALTITUDE_THRESHOLD_M, record_in_force
 
-__all__ = ["RaceStory", "RecordCheck", "race_story", "season_summary", "SEASON_START", "RECORD_NAMES", "plural",
-           "times_text", "join_names", "race_title"]
+__all__ = [
+    "RaceStory",
+    "RecordCheck",
+    "race_story",
+    "season_summary",
+    "SEASON_START",
+    "RECORD_NAMES",
+    "plural",
+    "times_text",
+    "join_names",
+    "race_title",
+]
 
 SEASON_START = pd.Timestamp("2025-07-01")  # the 2025-26 season: results from this day on
 #: The records a race can break, by competition type (a World Cup cannot set an Olympic record).
@@ -45,26 +55,26 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 class RecordCheck:
     """One record at one race: what stood before, who broke it (in pair order), or how close the best came."""
 
-    record: str                 # "OR" or "WR"
-    before: pd.Series | None    # the record in force at the start; None when the data has no progression
-    breaks: pd.DataFrame        # pair, skater, nation, time_s, previous_s, by_s (empty if it stood)
-    best_gap_s: float | None    # the race's best time minus the record (positive: slower), if it stood
+    record: str  # "OR" or "WR"
+    before: pd.Series | None  # the record in force at the start; None when the data has no progression
+    breaks: pd.DataFrame  # pair, skater, nation, time_s, previous_s, by_s (empty if it stood)
+    best_gap_s: float | None  # the race's best time minus the record (positive: slower), if it stood
 
 
 @dataclass(frozen=True)
 class RaceStory:
     race_id: str
-    info: pd.Series             # competition, competition_type, date, venue, city, altitude_m, gender, distance_m, division
-    race: pd.DataFrame          # every row of the race, in finishing order
-    podium: pd.DataFrame        # ranks 1-3 (ties included)
+    info: pd.Series  # competition, competition_type, date, venue, city, altitude_m, gender, distance_m, division
+    race: pd.DataFrame  # every row of the race, in finishing order
+    podium: pd.DataFrame  # ranks 1-3 (ties included)
     coverage: dict
-    leaders: pd.DataFrame       # leader after each pair (empty without pair numbers)
-    spells: pd.DataFrame        # consecutive pairs with the same leader
+    leaders: pd.DataFrame  # leader after each pair (empty without pair numbers)
+    spells: pd.DataFrame  # consecutive pairs with the same leader
     records: list[RecordCheck]
-    laps: pd.DataFrame          # opener and laps of the skaters with splits
-    season: pd.DataFrame        # the medallists' earlier races this season at the distance (any competition)
+    laps: pd.DataFrame  # opener and laps of the skaters with splits
+    season: pd.DataFrame  # the medallists' earlier races this season at the distance (any competition)
     conditions: pd.Series | None
-    falls: pd.DataFrame         # skaters a sheet marks as fallen, and DNF/DQ with their code
+    falls: pd.DataFrame  # skaters a sheet marks as fallen, and DNF/DQ with their code
 
     @property
     def winner(self) -> pd.Series:
@@ -103,8 +113,9 @@ def race_story(data: Dataset, race_id: str) -> RaceStory:
         raise KeyError(f"no race {race_id!r} in the data{hint}")
     race = race.sort_values(["rank", "time_s", "skater"], na_position="last", kind="stable").reset_index(drop=True)
     venue = data.venues.set_index("venue").reindex([race["venue"].iloc[0]]).iloc[0]
-    info = race.iloc[0][["race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m",
-                         "division"]].copy()
+    info = race.iloc[0][
+        ["race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division"]
+    ].copy()
     info["city"], info["altitude_m"] = venue["city"], venue["altitude_m"]
     info["at_altitude"] = bool(pd.notna(venue["altitude_m"]) and venue["altitude_m"] >= ALTITUDE_THRESHOLD_M)
     podium = race[race["rank"].le(3) & race["status"].isna()].sort_values("rank", kind="stable")
@@ -112,22 +123,49 @@ def race_story(data: Dataset, race_id: str) -> RaceStory:
     started = race[~race["status"].isin(["DNS", "WDR"])]
     cover = outcome.race_coverage(race, starters=max(len(started), 2 * pairs - 1 if pairs else 0))
     timed_pairs = race[race["status"].isna() & race["pair"].notna() & race["time_s"].notna()]
-    leaders = outcome.leader_by_pair(race) if len(timed_pairs) else pd.DataFrame(
-        columns=["pair", "leader", "nation", "time_s", "new_leader", "certain"])
-    spells = outcome.lead_spells(leaders) if len(leaders) else pd.DataFrame(
-        columns=["leader", "nation", "time_s", "from_pair", "to_pair", "pairs"])
+    leaders = (
+        outcome.leader_by_pair(race)
+        if len(timed_pairs)
+        else pd.DataFrame(columns=["pair", "leader", "nation", "time_s", "new_leader", "certain"])
+    )
+    spells = (
+        outcome.lead_spells(leaders)
+        if len(leaders)
+        else pd.DataFrame(columns=["leader", "nation", "time_s", "from_pair", "to_pair", "pairs"])
+    )
     splits = data.splits[data.splits["skater"].isin(race["skater"])]
     laps = outcome.lap_table(race, splits) if len(splits) else pd.DataFrame()
-    season = results[(results["gender"] == info["gender"]) & (results["distance_m"] == info["distance_m"])
-                     & results["skater"].isin(podium["skater"]) & (results["date"] < info["date"])
-                     & (results["date"] >= SEASON_START)]
+    season = results[
+        (results["gender"] == info["gender"])
+        & (results["distance_m"] == info["distance_m"])
+        & results["skater"].isin(podium["skater"])
+        & (results["date"] < info["date"])
+        & (results["date"] >= SEASON_START)
+    ]
     season = season.merge(data.venues[["venue", "altitude_m"]], on="venue", how="left").sort_values(["skater", "date"])
-    conditions = data.conditions.set_index("race_id").reindex([race_id]).iloc[0] if race_id in set(
-        data.conditions["race_id"]) else None
+    conditions = (
+        data.conditions.set_index("race_id").reindex([race_id]).iloc[0]
+        if race_id in set(data.conditions["race_id"])
+        else None
+    )
     codes = race["note"].fillna("").str.split()
-    falls = race[codes.map(lambda c: any(x == "F" or x.startswith("T") for x in c)) | race["status"].isin(["DNF", "DQ"])]
-    return RaceStory(race_id, info, race, podium, cover, leaders, spells, _record_checks(data, race, info), laps,
-                     season, conditions, falls[["skater", "nation", "rank", "time_s", "status", "note"]])
+    falls = race[
+        codes.map(lambda c: any(x == "F" or x.startswith("T") for x in c)) | race["status"].isin(["DNF", "DQ"])
+    ]
+    return RaceStory(
+        race_id,
+        info,
+        race,
+        podium,
+        cover,
+        leaders,
+        spells,
+        _record_checks(data, race, info),
+        laps,
+        season,
+        conditions,
+        falls[["skater", "nation", "rank", "time_s", "status", "note"]],
+    )
 
 
 def season_summary(story: RaceStory) -> pd.DataFrame:
@@ -135,13 +173,23 @@ def season_summary(story: RaceStory) -> pd.DataFrame:
     ``ALTITUDE_THRESHOLD_M``, this race's time and its difference to that lower-rink best (negative: faster)."""
     rows = []
     for medallist in story.podium.itertuples():
-        mine = story.season[(story.season["skater"] == medallist.skater) & story.season["time_s"].notna()
-                            & story.season["status"].isna()]
+        mine = story.season[
+            (story.season["skater"] == medallist.skater)
+            & story.season["time_s"].notna()
+            & story.season["status"].isna()
+        ]
         low = mine[mine["altitude_m"].fillna(0) < ALTITUDE_THRESHOLD_M]
         best_low = float(low["time_s"].min()) if len(low) else float("nan")
-        rows.append({"skater": medallist.skater, "nation": medallist.nation, "rank": int(medallist.rank),
-                     "races": int((story.season["skater"] == medallist.skater).sum()),
-                     "best_s": float(mine["time_s"].min()) if len(mine) else float("nan"),
-                     "best_low_s": best_low, "this_s": float(medallist.time_s),
-                     "vs_low_s": round(float(medallist.time_s) - best_low, 3) if len(low) else float("nan")})
+        rows.append(
+            {
+                "skater": medallist.skater,
+                "nation": medallist.nation,
+                "rank": int(medallist.rank),
+                "races": int((story.season["skater"] == medallist.skater).sum()),
+                "best_s": float(mine["time_s"].min()) if len(mine) else float("nan"),
+                "best_low_s": best_low,
+                "this_s": float(medallist.time_s),
+                "vs_low_s": round(float(medallist.time_s) - best_low, 3) if len(low) else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)

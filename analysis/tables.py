@@ -11,7 +11,9 @@ def table_html(frame: pd.DataFrame, caption: str, uuid: str, left: tuple[str, ..
     """HTML of ``frame`` as a reader's table: ``caption`` on top, no index, missing values as "–",
     the text columns in ``left`` (default: every text column) aligned left. ``uuid`` keeps the HTML stable."""
     shown = frame.reset_index(drop=True).astype(object).where(frame.reset_index(drop=True).notna(), "–")
-    text_columns = list(left) or [c for c in shown.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"]
+    text_columns = list(left) or [
+        c for c in shown.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"
+    ]
     styler = shown.style.hide(axis="index").set_caption(caption).set_uuid(uuid)
     if text_columns:
         styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})

@@ -71,8 +71,7 @@ def parse_time(text: str) -> float:
     found = _match(stripped)
     if found is None:
         raise ValueError(
-            f"invalid race time {text!r}: expected a time such as '1:12.31', '36.49', "
-            "'1.12,31' or '36,49'"
+            f"invalid race time {text!r}: expected a time such as '1:12.31', '36.49', '1.12,31' or '36,49'"
         )
     return _to_seconds(found[0], text)
 

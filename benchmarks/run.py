@@ -30,7 +30,9 @@ from analysis.report import build_reports, default_jobs  # noqa: E402
 def floor_seconds(n_notebooks: int, jobs: int) -> float:
     from nbclient import NotebookClient
 
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell("import pandas, matplotlib.pyplot")]
 
     async def run() -> None:
@@ -38,7 +40,9 @@ def floor_seconds(n_notebooks: int, jobs: int) -> float:
 
         async def one() -> None:
             async with gate:
-                await NotebookClient(nbformat.from_dict(nb), kernel_name="python3").async_execute(stderr=subprocess.DEVNULL)
+                await NotebookClient(nbformat.from_dict(nb), kernel_name="python3").async_execute(
+                    stderr=subprocess.DEVNULL
+                )
 
         await asyncio.gather(*(one() for _ in range(n_notebooks)))
 
@@ -64,7 +68,9 @@ def main() -> None:
             build_reports(out_dir=Path(out), echo=lambda line: None)
             builds.append(time.perf_counter() - start)
     build = min(builds)
-    print(f"report build: {build:.2f} s   floor (kernel + imports per notebook): {floor:.2f} s   ratio: {build / floor:.2f}x")
+    print(
+        f"report build: {build:.2f} s   floor (kernel + imports per notebook): {floor:.2f} s   ratio: {build / floor:.2f}x"
+    )
 
     rng = np.random.default_rng(0)
     mu, sd = np.log(np.linspace(36.5, 38.5, 30)), np.full(30, 0.006)
@@ -79,8 +85,9 @@ def main() -> None:
 
     if not args.skip_tests:
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True
+        )
         elapsed = time.perf_counter() - start
         summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
         print(f"test suite: {elapsed:.1f} s ({summary})")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pytest
 
-from analysis.data import DataError, LOADERS
+from analysis.data import LOADERS, DataError
 
 OLY_1000 = "results/2026-olympics-1000m.csv"
 SPLITS_1000 = "splits/2026-olympics-1000m.csv"
@@ -134,8 +134,13 @@ def _fifth_entry(rows):
     copy = list(rows[index])
     copy[header.index("skater")] = "Extra Skater"
     rows.append(copy)
-    ned = sum(1 for row in rows[1:] if row[header.index("nation")] == "NED"
-              and row[header.index("distance_m")] == "500" and row[header.index("entry_status")] == "entered")
+    ned = sum(
+        1
+        for row in rows[1:]
+        if row[header.index("nation")] == "NED"
+        and row[header.index("distance_m")] == "500"
+        and row[header.index("entry_status")] == "entered"
+    )
     assert ned == 4
     return len(rows)
 
@@ -154,46 +159,194 @@ class Case:
 
 
 CASES = [
-    Case("unparseable time", OLY_1000, "results", set_field(OLY_1000, "time", "1:12.3x", skater="Jutta Leerdam"), "time"),
-    Case("Dutch notation mixed in", OLY_1000, "results", set_field(OLY_1000, "time", "1.12,31", skater="Jutta Leerdam"), "time"),
-    Case("seconds over 59", OLY_1000, "results", set_field(OLY_1000, "time", "1:72.31", skater="Jutta Leerdam"), "time"),
+    Case(
+        "unparseable time", OLY_1000, "results", set_field(OLY_1000, "time", "1:12.3x", skater="Jutta Leerdam"), "time"
+    ),
+    Case(
+        "Dutch notation mixed in",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "time", "1.12,31", skater="Jutta Leerdam"),
+        "time",
+    ),
+    Case(
+        "seconds over 59", OLY_1000, "results", set_field(OLY_1000, "time", "1:72.31", skater="Jutta Leerdam"), "time"
+    ),
     Case("negative time", OLY_1000, "results", set_field(OLY_1000, "time", "-1:12.31", skater="Jutta Leerdam"), "time"),
     Case("zero time", OLY_1000, "results", set_field(OLY_1000, "time", "0.00", skater="Jutta Leerdam"), "time"),
-    Case("one-decimal result time", OLY_1000, "results", set_field(OLY_1000, "time", "1:12.3", skater="Jutta Leerdam"), "time"),
+    Case(
+        "one-decimal result time",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "time", "1:12.3", skater="Jutta Leerdam"),
+        "time",
+    ),
     Case("missing column", OLY_1000, "results", edit_rows(OLY_1000, _drop_column("nation")), "nation"),
     Case("extra unknown column", OLY_1000, "results", edit_rows(OLY_1000, _add_column), "comment"),
     Case("renamed column", OLY_1000, "results", edit_rows(OLY_1000, _rename_column), "tijd"),
-    Case("empty required field", OLY_1000, "results", set_field(OLY_1000, "skater", "", skater="Miho Takagi"), "skater"),
+    Case(
+        "empty required field", OLY_1000, "results", set_field(OLY_1000, "skater", "", skater="Miho Takagi"), "skater"
+    ),
     Case("duplicate skater in a race", OLY_1000, "results", edit_rows(OLY_1000, _duplicate_leerdam), "skater"),
     Case("rank contradicts the times", OLY_1000, "results", edit_rows(OLY_1000, _swap_ranks), "rank"),
-    Case("two ranks 1 without a tie", OLY_1000, "results", set_field(OLY_1000, "rank", "1", skater="Femke Kok"), "rank"),
-    Case("unknown nation code", OLY_1000, "results", set_field(OLY_1000, "nation", "HOL", skater="Jutta Leerdam"), "nation"),
-    Case("skater with two nations", OLY_1000, "results", set_field(OLY_1000, "nation", "BEL", skater="Femke Kok"), "nation"),
-    Case("two spellings of one skater", OLY_1000, "results", set_field(OLY_1000, "skater", "Femke kok", skater="Femke Kok"), "skater"),
-    Case("date that is not a date", OLY_1000, "results", set_field(OLY_1000, "date", "2026-02-30", skater="Miho Takagi"), "date"),
-    Case("date in the wrong form", OLY_1000, "results", set_field(OLY_1000, "date", "09-02-2026", skater="Miho Takagi"), "date"),
-    Case("unknown venue", OLY_1000, "results", set_field(OLY_1000, "venue", "Milano Ice Arena", skater="Miho Takagi"), "venue"),
-    Case("unknown status", OLY_1000, "results", set_field(OLY_1000, "status", "DSQ", skater="Jeannine Rosner"), "status"),
+    Case(
+        "two ranks 1 without a tie", OLY_1000, "results", set_field(OLY_1000, "rank", "1", skater="Femke Kok"), "rank"
+    ),
+    Case(
+        "unknown nation code",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "nation", "HOL", skater="Jutta Leerdam"),
+        "nation",
+    ),
+    Case(
+        "skater with two nations",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "nation", "BEL", skater="Femke Kok"),
+        "nation",
+    ),
+    Case(
+        "two spellings of one skater",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "skater", "Femke kok", skater="Femke Kok"),
+        "skater",
+    ),
+    Case(
+        "date that is not a date",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "date", "2026-02-30", skater="Miho Takagi"),
+        "date",
+    ),
+    Case(
+        "date in the wrong form",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "date", "09-02-2026", skater="Miho Takagi"),
+        "date",
+    ),
+    Case(
+        "unknown venue",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "venue", "Milano Ice Arena", skater="Miho Takagi"),
+        "venue",
+    ),
+    Case(
+        "unknown status", OLY_1000, "results", set_field(OLY_1000, "status", "DSQ", skater="Jeannine Rosner"), "status"
+    ),
     Case("rank with a DQ", OLY_1000, "results", set_field(OLY_1000, "status", "DQ", skater="Jeannine Rosner"), "rank"),
-    Case("time with a DNF", OLY_1000, "results", set_field(OLY_1000, "status", "DNF", skater="Jeannine Rosner"), "time"),
-    Case("race id contradicts the date", OLY_1000, "results", set_field(OLY_1000, "race_id", "2026-02-10-W1000", skater="Miho Takagi"), "race_id"),
-    Case("unknown skater", OLY_1000, "results", set_field(OLY_1000, "skater", "Mihoo Takagi", skater="Miho Takagi"), "skater"),
-    Case("gender contradicts the race id", OLY_1000, "results", set_field(OLY_1000, "gender", "M", skater="Miho Takagi"), "race_id"),
-    Case("woman entered as a man", "entries.csv", "entries", set_field("entries.csv", "gender", "M", skater="Tian Ruining"), "gender"),
-    Case("lane not inner/outer", OLY_1000, "results", set_field(OLY_1000, "lane", "middle", skater="Jutta Leerdam"), "lane"),
+    Case(
+        "time with a DNF", OLY_1000, "results", set_field(OLY_1000, "status", "DNF", skater="Jeannine Rosner"), "time"
+    ),
+    Case(
+        "race id contradicts the date",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "race_id", "2026-02-10-W1000", skater="Miho Takagi"),
+        "race_id",
+    ),
+    Case(
+        "unknown skater",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "skater", "Mihoo Takagi", skater="Miho Takagi"),
+        "skater",
+    ),
+    Case(
+        "gender contradicts the race id",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "gender", "M", skater="Miho Takagi"),
+        "race_id",
+    ),
+    Case(
+        "woman entered as a man",
+        "entries.csv",
+        "entries",
+        set_field("entries.csv", "gender", "M", skater="Tian Ruining"),
+        "gender",
+    ),
+    Case(
+        "lane not inner/outer",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "lane", "middle", skater="Jutta Leerdam"),
+        "lane",
+    ),
     Case("three skaters in a pair", OLY_1000, "results", edit_rows(OLY_1000, _three_in_pair), "pair"),
-    Case("distance not raced", OLY_1000, "results", set_field(OLY_1000, "distance_m", "800", skater="Miho Takagi"), "distance_m"),
-    Case("source not a URL", OLY_1000, "results", set_field(OLY_1000, "source", "NOS teletekst", skater="Miho Takagi"), "source"),
-    Case("OR flag the records contradict", OLY_1000, "results", set_field(OLY_1000, "note", "OR", skater="Miho Takagi"), "note"),
-    Case("split later than the finish", SPLITS_1000, "splits", set_field(SPLITS_1000, "elapsed", "1:20.00", skater="Kim Min-sun", split_m="600"), "elapsed"),
-    Case("split not increasing", SPLITS_1000, "splits", set_field(SPLITS_1000, "elapsed", "16.00", skater="Kim Min-sun", split_m="600"), "elapsed"),
-    Case("split at the finish", SPLITS_1000, "splits", set_field(SPLITS_1000, "split_m", "1000", skater="Kim Min-sun", split_m="600"), "split_m"),
-    Case("record that does not improve", "records.csv", "records", set_field("records.csv", "time", "1:12.59", record="OR", distance_m="1000", skater="Jutta Leerdam"), "time"),
-    Case("records out of date order", "records.csv", "records", edit_rows("records.csv", _records_out_of_order), "date"),
-    Case("unknown nation code (venue country)", "venues.csv", "venues", set_field("venues.csv", "country", "HOL", venue="Thialf"), "country"),
-    Case("altitude not a number", "venues.csv", "venues", set_field("venues.csv", "altitude_m", "high", venue="Utah Olympic Oval"), "altitude_m"),
+    Case(
+        "distance not raced",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "distance_m", "800", skater="Miho Takagi"),
+        "distance_m",
+    ),
+    Case(
+        "source not a URL",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "source", "NOS teletekst", skater="Miho Takagi"),
+        "source",
+    ),
+    Case(
+        "OR flag the records contradict",
+        OLY_1000,
+        "results",
+        set_field(OLY_1000, "note", "OR", skater="Miho Takagi"),
+        "note",
+    ),
+    Case(
+        "split later than the finish",
+        SPLITS_1000,
+        "splits",
+        set_field(SPLITS_1000, "elapsed", "1:20.00", skater="Kim Min-sun", split_m="600"),
+        "elapsed",
+    ),
+    Case(
+        "split not increasing",
+        SPLITS_1000,
+        "splits",
+        set_field(SPLITS_1000, "elapsed", "16.00", skater="Kim Min-sun", split_m="600"),
+        "elapsed",
+    ),
+    Case(
+        "split at the finish",
+        SPLITS_1000,
+        "splits",
+        set_field(SPLITS_1000, "split_m", "1000", skater="Kim Min-sun", split_m="600"),
+        "split_m",
+    ),
+    Case(
+        "record that does not improve",
+        "records.csv",
+        "records",
+        set_field("records.csv", "time", "1:12.59", record="OR", distance_m="1000", skater="Jutta Leerdam"),
+        "time",
+    ),
+    Case(
+        "records out of date order", "records.csv", "records", edit_rows("records.csv", _records_out_of_order), "date"
+    ),
+    Case(
+        "unknown nation code (venue country)",
+        "venues.csv",
+        "venues",
+        set_field("venues.csv", "country", "HOL", venue="Thialf"),
+        "country",
+    ),
+    Case(
+        "altitude not a number",
+        "venues.csv",
+        "venues",
+        set_field("venues.csv", "altitude_m", "high", venue="Utah Olympic Oval"),
+        "altitude_m",
+    ),
     Case("four entries of one nation", "entries.csv", "entries", edit_rows("entries.csv", _fifth_entry), "nation"),
-    Case("semicolon-separated file", OLY_1000, "results", edit_text(OLY_1000, lambda b: b.replace(b",", b";"), 1), None),
+    Case(
+        "semicolon-separated file", OLY_1000, "results", edit_text(OLY_1000, lambda b: b.replace(b",", b";"), 1), None
+    ),
     Case("truncated last line", OLY_1000, "results", edit_text(OLY_1000, _truncate), None),
     Case("empty file", OLY_1000, "results", edit_text(OLY_1000, lambda b: b""), None),
     Case("not UTF-8", OLY_1000, "results", edit_text(OLY_1000, lambda b: b.decode("utf-8").encode("latin-1")), None),

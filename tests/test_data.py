@@ -22,8 +22,11 @@ def test_results_columns_and_types(results):
 def test_three_olympic_races_present(results):
     og = results[results["competition_type"] == "OG"]
     races = og.groupby(["date", "distance_m"]).size()
-    assert set(races.index) == {(pd.Timestamp("2026-02-09"), 1000), (pd.Timestamp("2026-02-15"), 500),
-                                (pd.Timestamp("2026-02-20"), 1500)}
+    assert set(races.index) == {
+        (pd.Timestamp("2026-02-09"), 1000),
+        (pd.Timestamp("2026-02-15"), 500),
+        (pd.Timestamp("2026-02-20"), 1500),
+    }
     assert races.min() >= 20
 
 

@@ -13,8 +13,11 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 def _errors(package: Path) -> list[list]:
     report = frictionless.validate(str(package))
-    return [[task.name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type]
-            for task in report.tasks for error in task.errors] + [[None, None, None, e.type] for e in report.errors]
+    return [
+        [task.name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type]
+        for task in report.tasks
+        for error in task.errors
+    ] + [[None, None, None, e.type] for e in report.errors]
 
 
 def test_the_package_validates():

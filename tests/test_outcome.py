@@ -18,14 +18,16 @@ def race(rows):
     return df
 
 
-RACE = race([
-    (1, "A", "NED", 72.31, 3, "outer", None),
-    (2, "B", "NED", 72.59, 2, "outer", None),
-    (3, "C", "JPN", 73.95, 3, "inner", None),
-    (4, "D", "USA", 75.00, 1, None, None),
-    (5, "E", "CAN", 75.10, 2, None, None),
-    (None, "F", "KAZ", math.nan, 1, None, "DNF"),
-])
+RACE = race(
+    [
+        (1, "A", "NED", 72.31, 3, "outer", None),
+        (2, "B", "NED", 72.59, 2, "outer", None),
+        (3, "C", "JPN", 73.95, 3, "inner", None),
+        (4, "D", "USA", 75.00, 1, None, None),
+        (5, "E", "CAN", 75.10, 2, None, None),
+        (None, "F", "KAZ", math.nan, 1, None, "DNF"),
+    ]
+)
 
 
 def test_leader_by_pair():
@@ -67,11 +69,16 @@ def test_record_breaks_in_pair_order_and_tie_is_not_a_break():
 
 
 def test_lap_table_only_complete_segments():
-    splits = pd.DataFrame({
-        "date": pd.Timestamp("2026-02-09"), "distance_m": 1000,
-        "skater": ["A", "A", "B"], "split_m": [200, 600, 200], "elapsed_s": [17.60, 44.00, 17.4],
-        "decimals": [2, 2, 1],
-    })
+    splits = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2026-02-09"),
+            "distance_m": 1000,
+            "skater": ["A", "A", "B"],
+            "split_m": [200, 600, 200],
+            "elapsed_s": [17.60, 44.00, 17.4],
+            "decimals": [2, 2, 1],
+        }
+    )
     laps = lap_table(RACE, splits)
     a = laps[laps["skater"] == "A"]
     assert list(a["segment"]) == ["opener", "200-600 m", "600-1000 m"]

@@ -9,7 +9,7 @@ import pytest
 from analysis import load_venues
 from analysis.backtest import calibration, coverage, paired, run, scores
 from analysis.data import Dataset, load_all
-from analysis.outlook import format_pct, forecast, simulate, win_streak
+from analysis.outlook import forecast, format_pct, simulate, win_streak
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +18,20 @@ def data() -> Dataset:
 
 
 def _with_results(data: Dataset, results: pd.DataFrame) -> Dataset:
-    return Dataset(results=results, splits=data.splits, records=data.records, venues=data.venues,
-                   entries=data.entries, skaters=data.skaters, conditions=data.conditions)
+    return Dataset(
+        results=results,
+        splits=data.splits,
+        records=data.records,
+        venues=data.venues,
+        entries=data.entries,
+        skaters=data.skaters,
+        conditions=data.conditions,
+    )
 
 
-@pytest.mark.parametrize("race_id", ["2026-02-15-W500", "2026-02-20-W1500", "2026-02-09-W1000", "2025-12-13-M1000",
-                                     "2025-11-22-W500-B"])
+@pytest.mark.parametrize(
+    "race_id", ["2026-02-15-W500", "2026-02-20-W1500", "2026-02-09-W1000", "2025-12-13-M1000", "2025-11-22-W500-B"]
+)
 def test_every_entrant_has_a_chance_and_the_sums_hold(data, race_id):
     table = forecast(data, race_id, n_sims=4000).table
     assert (table[["p_gold", "p_silver", "p_bronze", "p_podium"]] > 0).all().all()
@@ -110,7 +118,9 @@ def test_backtest_file_holds_what_scores_need(small_backtest):
 
 def test_scores_by_hand(small_backtest):
     per_race = scores(small_backtest)
-    uniform = small_backtest[(small_backtest["forecaster"] == "uniform") & (small_backtest["race_id"] == "2025-12-13-W1000")]
+    uniform = small_backtest[
+        (small_backtest["forecaster"] == "uniform") & (small_backtest["race_id"] == "2025-12-13-W1000")
+    ]
     n = len(uniform)
     row = per_race[(per_race["forecaster"] == "uniform") & (per_race["race_id"] == "2025-12-13-W1000")].iloc[0]
     assert row["log_loss"] == pytest.approx(np.log(n))

@@ -13,13 +13,15 @@ def frame(rows):
     return df
 
 
-RECORDS = frame([
-    ("OR", 1000, "1960-02-22", "A", "URS", parse_time("1:34.1"), "Rink"),
-    ("OR", 1000, "1964-02-01", "B", "URS", parse_time("1:33.2"), "Rink"),
-    ("OR", 1000, "2026-02-09", "C", "NED", 72.59, "Milano"),
-    ("OR", 1000, "2026-02-09", "D", "NED", 72.31, "Milano"),
-    ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
-])
+RECORDS = frame(
+    [
+        ("OR", 1000, "1960-02-22", "A", "URS", parse_time("1:34.1"), "Rink"),
+        ("OR", 1000, "1964-02-01", "B", "URS", parse_time("1:33.2"), "Rink"),
+        ("OR", 1000, "2026-02-09", "C", "NED", 72.59, "Milano"),
+        ("OR", 1000, "2026-02-09", "D", "NED", 72.31, "Milano"),
+        ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
+    ]
+)
 
 
 def test_tie_is_not_a_record():
@@ -52,22 +54,26 @@ def test_progression_improvements_and_duration():
 
 
 def test_progression_from_results_same_day_and_tie():
-    results = pd.DataFrame({
-        "date": pd.to_datetime(["2026-02-09"] * 5),
-        "pair": [1, 13, 14, 15, 15],
-        "skater": ["S", "Kok", "Tie", "Leerdam", "Takagi"],
-        "time_s": [75.46, 72.59, 72.59, 72.31, 73.95],
-    })
+    results = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-02-09"] * 5),
+            "pair": [1, 13, 14, 15, 15],
+            "skater": ["S", "Kok", "Tie", "Leerdam", "Takagi"],
+            "time_s": [75.46, 72.59, 72.59, 72.31, 73.95],
+        }
+    )
     prog = progression_from_results(results, start_s=73.19)
     assert list(prog["skater"]) == ["Kok", "Leerdam"]
 
 
 def test_fastest_by_altitude_skips_unknown_altitude():
-    times = frame([
-        ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
-        ("OR", 1000, "2022-02-17", "T", "JPN", 73.19, "Beijing"),
-        ("OR", 1000, "1970-01-01", "X", "URS", 70.00, "Unknown rink"),
-    ])
+    times = frame(
+        [
+            ("WR", 1000, "2019-03-09", "E", "USA", 71.61, "Utah"),
+            ("OR", 1000, "2022-02-17", "T", "JPN", 73.19, "Beijing"),
+            ("OR", 1000, "1970-01-01", "X", "URS", 70.00, "Unknown rink"),
+        ]
+    )
     venues = pd.DataFrame({"venue": ["Utah", "Beijing", "Unknown rink"], "altitude_m": [1425.0, 49.0, None]})
     best = fastest_by_altitude(times, venues, 1000)
     assert list(best["skater"]) == ["T", "E"]

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,7 +18,10 @@ from analysis.report import ReportError, build_reports, main
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Anything the browser would load from another host (a plain link to a cited source is fine).
-EXTERNAL = re.compile(r"""src\s*=\s*["']?(?:https?:)?//|<link[^>]+href\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""", re.I)
+EXTERNAL = re.compile(
+    r"""src\s*=\s*["']?(?:https?:)?//|<link[^>]+href\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
+    re.I,
+)
 
 
 STORY = ROOT / "notebooks" / "01-race-story.ipynb"
@@ -103,14 +105,20 @@ def test_unknown_race_fails_before_anything_runs(tmp_path):
 
 def test_as_of_parameter_reaches_the_outlook(tmp_path):
     outlook = [p for p in NOTEBOOKS if p.name.startswith("03")]
-    outcomes = build_reports(notebooks=outlook, out_dir=tmp_path, parameters={"as_of": "2026-01-31", "n_sims": "20000"},
-                             echo=lambda line: None)
+    outcomes = build_reports(
+        notebooks=outlook,
+        out_dir=tmp_path,
+        parameters={"as_of": "2026-01-31", "n_sims": "20000"},
+        echo=lambda line: None,
+    )
     page = outcomes[0].html_path.read_text(encoding="utf-8")
     assert "results on or before 2026-01-31" in page  # printed by the Load cell from the parameter
     assert "results on or before 2026-02-09" not in page
 
 
-@pytest.mark.parametrize("bad", [{"as_of": "2026-02-30"}, {"as_of": "yesterday"}, {"time_style": "us"}, {"colour": "red"}])
+@pytest.mark.parametrize(
+    "bad", [{"as_of": "2026-02-30"}, {"as_of": "yesterday"}, {"time_style": "us"}, {"colour": "red"}]
+)
 def test_bad_parameters_fail_before_anything_runs(bad, tmp_path):
     with pytest.raises(ReportError):
         build_reports(out_dir=tmp_path, parameters=bad, echo=lambda line: None)
@@ -133,9 +141,13 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path):
 
 def test_text_outputs_are_escaped_in_html(tmp_path):
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    nb.cells = [new_markdown_cell("# Escaping"),
-                new_code_cell("import pandas as pd\nprint('<script>alert(1)</script>')\n"
-                              "pd.DataFrame({'skater': ['<script>alert(2)</script>']})")]
+    nb.cells = [
+        new_markdown_cell("# Escaping"),
+        new_code_cell(
+            "import pandas as pd\nprint('<script>alert(1)</script>')\n"
+            "pd.DataFrame({'skater': ['<script>alert(2)</script>']})"
+        ),
+    ]
     path = tmp_path / "escape.ipynb"
     nbformat.write(nb, path)
     page = build_reports(notebooks=[path], out_dir=tmp_path / "out", echo=lambda line: None)[0].html_path.read_text()
@@ -167,8 +179,9 @@ def test_fresh_run_equals_the_committed_notebooks_png_included(built):
     for outcome in defaults:
         committed = nbformat.read(outcome.notebook, as_version=4)
         executed = [c for c in outcome.executed.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-        assert _outputs(committed) == [json.dumps(c.get("outputs", []), sort_keys=True) for c in executed], \
+        assert _outputs(committed) == [json.dumps(c.get("outputs", []), sort_keys=True) for c in executed], (
             f"{outcome.notebook.name}: run `make notebooks`"
+        )
 
 
 CLEAN = [
@@ -192,7 +205,9 @@ def test_committed_notebooks_are_clean():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            assert cell.source.strip() == "" or cell.execution_count is not None, f"{path.name} cell {index} not executed"
+            assert cell.source.strip() == "" or cell.execution_count is not None, (
+                f"{path.name} cell {index} not executed"
+            )
             for output in cell.outputs:
                 assert output.output_type != "error", f"{path.name} cell {index} stores an error"
                 assert output.get("name") != "stderr", f"{path.name} cell {index} writes to stderr"
@@ -215,12 +230,18 @@ def test_notebooks_render_with_dnf_dq_and_missing_split(data_copy, tmp_path, mon
     results.write_text(buffer.getvalue(), encoding="utf-8")
     splits = data_copy / "splits" / "2026-olympics-1000m.csv"
     lines = splits.read_text(encoding="utf-8").splitlines(keepends=True)
-    splits.write_text("".join(l for l in lines if not l.startswith("Olympic Winter Games 2026,2026-02-09,1000,Kim Min-sun,600")),
-                      encoding="utf-8")
+    splits.write_text(
+        "".join(
+            line for line in lines if not line.startswith("Olympic Winter Games 2026,2026-02-09,1000,Kim Min-sun,600")
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SKATING_DATA_DIR", str(data_copy))
     outcomes = build_reports(notebooks=[STORY], out_dir=tmp_path, races=["2026-02-09-W1000"], echo=lambda line: None)
     page = outcomes[0].html_path.read_text(encoding="utf-8")
-    assert "Kim Min-sun" in page.split("Where the race was won")[1].split("The medallists")[0]  # her 200 m is still there
+    assert (
+        "Kim Min-sun" in page.split("Where the race was won")[1].split("The medallists")[0]
+    )  # her 200 m is still there
     assert "DNF" in page and "DQ" in page
     assert page.count("<h2") >= 6
 
@@ -233,14 +254,17 @@ def test_every_page_passes_the_page_check(built):
         assert page_problems(path.read_text(encoding="utf-8")) == [], path.name
 
 
-@pytest.mark.parametrize("bad, problem", [
-    ('<table><tbody><tr><th>0</th><td>Kok</td></tr></tbody></table>', "index"),
-    ('<table><thead><tr><th>p_podium</th></tr></thead></table>', "code-style"),
-    ('<table><tr><td>NaN</td></tr></table>', "NaN"),
-    ('<p>fell 2 time(s)</p>', "(s)"),
-    ('<img src="data:image/png;base64,AAAA">', "alt"),
-    ('<img src="x.png" alt="No description has been provided for this image">', "alt"),
-])
+@pytest.mark.parametrize(
+    "bad, problem",
+    [
+        ("<table><tbody><tr><th>0</th><td>Kok</td></tr></tbody></table>", "index"),
+        ("<table><thead><tr><th>p_podium</th></tr></thead></table>", "code-style"),
+        ("<table><tr><td>NaN</td></tr></table>", "NaN"),
+        ("<p>fell 2 time(s)</p>", "(s)"),
+        ('<img src="data:image/png;base64,AAAA">', "alt"),
+        ('<img src="x.png" alt="No description has been provided for this image">', "alt"),
+    ],
+)
 def test_page_check_catches(bad, problem):
     from analysis.pagecheck import page_problems
 

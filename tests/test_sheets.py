@@ -60,7 +60,13 @@ def test_values_as_printed():
     hamar = read_sheet(HAMAR_1000)
     assert len(hamar.rows) == 20
     takagi, kok = hamar.rows[0], hamar.rows[1]
-    assert (takagi.rank, takagi.name, takagi.time, takagi.pair, takagi.lane) == (1, "Miho TAKAGI", "1:14.39", 7, "inner")
+    assert (takagi.rank, takagi.name, takagi.time, takagi.pair, takagi.lane) == (
+        1,
+        "Miho TAKAGI",
+        "1:14.39",
+        7,
+        "inner",
+    )
     # "Ou" with the "t" a line lower is the outer lane
     assert (kok.time, kok.lane, kok.behind_s) == ("1:14.73", "outer", 0.34)
     # ties keep their thousandth: 1:16.35(4) and 1:16.35(5)
@@ -109,8 +115,13 @@ def _retypeset(src: Path, target: Path, change=None) -> Path:
             fig = plt.figure(figsize=(595 / 72, 842 / 72))
             for word in words:
                 word = change(word) if change else word
-                fig.text(word["x0"] / 595, 1 - word["bottom"] / 842, word["text"], fontsize=word["size"] * 0.75,
-                         family="DejaVu Sans")
+                fig.text(
+                    word["x0"] / 595,
+                    1 - word["bottom"] / 842,
+                    word["text"],
+                    fontsize=word["size"] * 0.75,
+                    family="DejaVu Sans",
+                )
             out.savefig(fig)
             plt.close(fig)
     return target
@@ -231,3 +242,16 @@ def test_unknown_skater_on_a_sheet_offers_close_names(raw_copy):
     with pytest.raises(DataError, match="unknown skater 'Miho TAKAGI'") as info:
         build(raw_copy)
     assert info.value.page is not None and info.value.column == "Name"
+
+
+def test_news_row_for_a_skater_missing_from_the_sheet_is_a_conflict(raw_copy):
+    path = raw_copy / "curated" / "results" / "2025-26-world-cup-1-3.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kok = next(line for line in lines if ",2025-11-15,Utah Olympic Oval,W,500,A,1,Femke Kok," in line)
+    lines.append(kok.replace(",1,Femke Kok,", ",,Naomi Verkerk,").replace(",36.48,", ",,"))
+    path.write_text("".join(lines), encoding="utf-8")
+    result = build(raw_copy)
+    conflicts = list(csv.DictReader(result.files["sheet_conflicts.csv"].splitlines()))
+    assert {"race_id": "2025-11-15-W500", "skater": "Naomi Verkerk", "field": "skater"}.items() <= next(
+        c for c in conflicts if c["skater"] == "Naomi Verkerk"
+    ).items()

@@ -29,16 +29,19 @@ def test_name_key_ignores_order_case_accents_hyphens():
     assert name_key("Damian ŻUREK") == name_key("Damian Zurek")
 
 
-@pytest.mark.parametrize("sheet, nation, shown", [
-    ("Min-Sun KIM", "KOR", "Kim Min-sun"),
-    ("Jae Woong CHUNG", "KOR", "Chung Jae-woong"),
-    ("Zhongyan NING", "CHN", "Ning Zhongyan"),
-    ("Jenning DE BOO", "NED", "Jenning de Boo"),
-    ("Daniele DI STEFANO", "ITA", "Daniele Di Stefano"),
-    ("Conor MCDERMOTT-MOSTOWY", "USA", "Conor McDermott-Mostowy"),
-    ("Gabriel GROß", "GER", "Gabriel Groß"),
-    ("Connor Howe", "CAN", "Connor Howe"),
-])
+@pytest.mark.parametrize(
+    "sheet, nation, shown",
+    [
+        ("Min-Sun KIM", "KOR", "Kim Min-sun"),
+        ("Jae Woong CHUNG", "KOR", "Chung Jae-woong"),
+        ("Zhongyan NING", "CHN", "Ning Zhongyan"),
+        ("Jenning DE BOO", "NED", "Jenning de Boo"),
+        ("Daniele DI STEFANO", "ITA", "Daniele Di Stefano"),
+        ("Conor MCDERMOTT-MOSTOWY", "USA", "Conor McDermott-Mostowy"),
+        ("Gabriel GROß", "GER", "Gabriel Groß"),
+        ("Connor Howe", "CAN", "Connor Howe"),
+    ],
+)
 def test_display_name_proposal(sheet, nation, shown):
     assert display_name(sheet, nation) == shown
 
