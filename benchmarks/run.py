@@ -1,4 +1,4 @@
-"""Speed measurements (not tests): report build against its floor, test-suite time, simulation speed.
+"""Speed measurements (not tests): report build against its floor, test times, simulation, backtest, make data.
 
     .venv/bin/python benchmarks/run.py [--skip-tests]
 
@@ -23,8 +23,32 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from analysis import backtest, load_all  # noqa: E402
+from analysis.build import build as make_data  # noqa: E402
 from analysis.outlook import simulate  # noqa: E402
-from analysis.report import build_reports, default_jobs  # noqa: E402
+from analysis.report import build_reports, default_jobs, story_races  # noqa: E402
+
+
+def simulation_floor(mu: np.ndarray, sd: np.ndarray, n_sims: int, rng: np.random.Generator) -> None:
+    """The least a race simulation can do: one normal per skater and race, the first three by argpartition."""
+    log_t = mu + sd * rng.standard_normal((n_sims, len(mu)))
+    np.argpartition(log_t, 2, axis=1)[:, :3]
+
+
+def best_of(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def pytest_seconds(args: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, capture_output=True, text=True)
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
+    return time.perf_counter() - start, summary
 
 
 def floor_seconds(n_notebooks: int, jobs: int) -> float:
@@ -56,11 +80,12 @@ def main() -> None:
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     args = parser.parse_args()
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    jobs = default_jobs(len(notebooks))
-    print(f"machine: {os.cpu_count()} CPU(s); {len(notebooks)} notebooks, {jobs} at once")
+    pages = len(notebooks) - 1 + len(story_races())  # the race story runs once per Olympic race
+    jobs = default_jobs(pages)
+    print(f"machine: {os.cpu_count()} CPU(s); {pages} pages from {len(notebooks)} notebooks, {jobs} at once")
 
     floor_seconds(1, 1)  # warm the file cache once, like a second run of make report
-    floor = min(floor_seconds(len(notebooks), jobs) for _ in range(2))
+    floor = min(floor_seconds(pages, jobs) for _ in range(2))
     with tempfile.TemporaryDirectory() as out:
         builds = []
         for _ in range(2):
@@ -82,15 +107,23 @@ def main() -> None:
         runs.append(time.perf_counter() - start)
     best = min(runs)
     print(f"outlook simulation: 100,000 races of a 30-skater field in {best:.3f} s = {100_000 / best:,.0f} races/s")
+    floor_sim = best_of(5, lambda: simulation_floor(mu, sd, 100_000, rng))
+    print(
+        f"simulation floor (normal draw + argpartition): {floor_sim:.3f} s; simulate reaches "
+        f"{100 * floor_sim / best:.0f} % of its speed"
+    )
+
+    data = load_all()
+    seconds = best_of(1, lambda: backtest.run(data))
+    print(f"backtest: {len(backtest.backtest_races(data))} races x 4 forecasters in {seconds:.1f} s")
+    seconds = best_of(1, lambda: make_data(workers=2))
+    print(f"make data (parse {60} sheets, merge, check; 2 workers): {seconds:.1f} s")
 
     if not args.skip_tests:
-        start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True
-        )
-        elapsed = time.perf_counter() - start
-        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
-        print(f"test suite: {elapsed:.1f} s ({summary})")
+        unit, summary = pytest_seconds(["analysis", "tests", "--ignore=tests/test_report.py"])
+        print(f"make unit (no kernel): {unit:.1f} s ({summary})")
+        full, summary = pytest_seconds([])
+        print(f"make test (everything): {full:.1f} s ({summary}); {full / build:.1f}x one warm report build")
 
 
 if __name__ == "__main__":
