@@ -45,7 +45,7 @@ lab: $(STAMP)  ## Start JupyterLab on the project with the project's environment
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 benchmark: $(STAMP)  ## Measure report build vs its floor, test time, simulation speed
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --write-readme
 
 clean:  ## Remove reports/ and the virtual environment
 	rm -rf reports $(VENV)

@@ -38,21 +38,22 @@ def select_race(results: pd.DataFrame, date: str, distance_m: int, competition_t
     return race.sort_values(["rank", "time_s", "skater"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def _decimals(seconds: float) -> int:
-    """Thousandths where the source printed them, hundredths otherwise."""
-    return 3 if round(seconds * 1000) % 10 else 2
+def _hundredths(seconds: float) -> float:
+    """Official precision: hundredths, truncated (a tie-break thousandth is not shown: 37.342 -> 37.34)."""
+    return math.floor(seconds * 100 + 1e-6) / 100
 
 
 def _fmt(seconds: float, style: str) -> str:
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
-    return format_time(seconds, style=style, decimals=_decimals(seconds))
+    return format_time(_hundredths(seconds), style=style)
 
 
 def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
     """Display table: Rank, Skater, Nation, Pair, Lane, Time, Gap (to the winner), Medal.
 
-    Missing values show as "–"; a skater with a status shows it instead of a time.
+    Times and gaps in hundredths (the official precision; thousandths only break ties, and the rank
+    shows that order). Missing values show as "–"; a skater with a status shows it instead of a time.
     """
     winner = race.loc[race["rank"] == 1, "time_s"].min()
     rows = []
@@ -60,7 +61,7 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
         time_text = rec.status if isinstance(rec.status, str) else _fmt(rec.time_s, style)
         gap = "–"
         if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
-            gap = format_gap(round(rec.time_s - winner, 3), style=style, decimals=_decimals(rec.time_s)) or ""
+            gap = format_gap(round(_hundredths(rec.time_s) - _hundredths(winner), 2), style=style) or ""
         rows.append(
             {
                 "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),

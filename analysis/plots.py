@@ -6,6 +6,8 @@ import hashlib
 
 import matplotlib as mpl
 
+from .records import ALTITUDE_THRESHOLD_M
+
 __all__ = [
     "use_house_style",
     "nation_color",
@@ -223,7 +225,14 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None, 
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], marker="o", linestyle="", color="#777777", label="World Cup, rink below 1000 m"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color="#777777",
+            label=f"earlier race, rink below {ALTITUDE_THRESHOLD_M} m",
+        ),
         Line2D(
             [],
             [],
@@ -231,12 +240,12 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None, 
             linestyle="",
             markerfacecolor="white",
             color="#777777",
-            label="World Cup, altitude rink (1000 m+)",
+            label=f"earlier race, altitude rink ({ALTITUDE_THRESHOLD_M} m and higher)",
         ),
-        Line2D([], [], marker="*", linestyle="", color="black", markersize=12, label="Olympic race"),
+        Line2D([], [], marker="*", linestyle="", color="black", markersize=12, label="this race"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)
-    ax.set_title(title or "Season times and the Olympic race")
+    ax.set_title(title or "Season times and this race")
     return fig
 
 

@@ -1,6 +1,8 @@
 """Speed measurements (not tests): report build against its floor, test times, simulation, backtest, make data.
 
-    .venv/bin/python benchmarks/run.py [--skip-tests]
+    .venv/bin/python benchmarks/run.py [--skip-tests] [--write-readme]
+
+``--write-readme`` puts the measurements into the performance table of README.md.
 
 Floor = for every notebook, start a kernel and import pandas and matplotlib (nothing else), with the
 same concurrency as the report build. The report build is measured end to end (execute + HTML).
@@ -75,9 +77,28 @@ def floor_seconds(n_notebooks: int, jobs: int) -> float:
     return time.perf_counter() - start
 
 
+ROWS: list[tuple[str, str]] = []
+
+
+def record(measurement: str, result: str) -> None:
+    ROWS.append((measurement, result))
+    print(f"{measurement}: {result}")
+
+
+def write_readme() -> None:
+    path = ROOT / "README.md"
+    start, end = "<!-- benchmark -->", "<!-- end benchmark -->"
+    text = path.read_text(encoding="utf-8")
+    table = "\n".join(["| measurement | result |", "|---|---|", *(f"| {m} | {r} |" for m, r in ROWS)])
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(head + start + "\n" + table + "\n" + end + tail, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument("--write-readme", action="store_true", help="write the measurements into README.md")
     args = parser.parse_args()
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     pages = len(notebooks) - 1 + len(story_races())  # the race story runs once per Olympic race
@@ -93,37 +114,37 @@ def main() -> None:
             build_reports(out_dir=Path(out), echo=lambda line: None)
             builds.append(time.perf_counter() - start)
     build = min(builds)
-    print(
-        f"report build: {build:.2f} s   floor (kernel + imports per notebook): {floor:.2f} s   ratio: {build / floor:.2f}x"
-    )
+    record(f"`make report`, warm: {pages} pages (execute + HTML), {jobs} at once", f"{build:.1f} s")
+    record("floor: a kernel start and `import pandas, matplotlib` per page, same concurrency", f"{floor:.1f} s")
+    record("ratio report / floor", f"{build / floor:.1f}x")
 
     rng = np.random.default_rng(0)
     mu, sd = np.log(np.linspace(36.5, 38.5, 30)), np.full(30, 0.006)
     simulate(mu, sd, 0.02, 10_000, rng)
-    runs = []
-    for _ in range(5):
-        start = time.perf_counter()
-        simulate(mu, sd, 0.02, 100_000, rng)
-        runs.append(time.perf_counter() - start)
-    best = min(runs)
-    print(f"outlook simulation: 100,000 races of a 30-skater field in {best:.3f} s = {100_000 / best:,.0f} races/s")
-    floor_sim = best_of(5, lambda: simulation_floor(mu, sd, 100_000, rng))
-    print(
-        f"simulation floor (normal draw + argpartition): {floor_sim:.3f} s; simulate reaches "
-        f"{100 * floor_sim / best:.0f} % of its speed"
+    best = best_of(7, lambda: simulate(mu, sd, 0.02, 100_000, rng))
+    floor_sim = best_of(7, lambda: simulation_floor(mu, sd, 100_000, rng))
+    record("`outlook.simulate`: 100,000 races of a 30-skater field", f"{best:.3f} s ({100_000 / best:,.0f} races/s)")
+    record(
+        "simulation floor: one normal per skater and race, top three by `argpartition`",
+        f"{floor_sim:.3f} s; `simulate` reaches {100 * floor_sim / best:.0f} % of its speed",
     )
 
     data = load_all()
     seconds = best_of(1, lambda: backtest.run(data))
-    print(f"backtest: {len(backtest.backtest_races(data))} races x 4 forecasters in {seconds:.1f} s")
+    record(f"backtest: {len(backtest.backtest_races(data))} races, 4 forecasters", f"{seconds:.1f} s")
     seconds = best_of(1, lambda: make_data(workers=2))
-    print(f"make data (parse {60} sheets, merge, check; 2 workers): {seconds:.1f} s")
+    record("`make data`: parse 60 sheets, merge, check (2 processes)", f"{seconds:.1f} s")
 
     if not args.skip_tests:
         unit, summary = pytest_seconds(["analysis", "tests", "--ignore=tests/test_report.py"])
-        print(f"make unit (no kernel): {unit:.1f} s ({summary})")
+        record("`make unit` (no kernel)", f"{unit:.1f} s ({summary})")
         full, summary = pytest_seconds([])
-        print(f"make test (everything): {full:.1f} s ({summary}); {full / build:.1f}x one warm report build")
+        record(
+            "`make test` without lint (all tests, report build, strict nbval)",
+            f"{full:.1f} s ({summary}); {full / build:.1f}x the warm report build",
+        )
+    if args.write_readme:
+        write_readme()
 
 
 if __name__ == "__main__":

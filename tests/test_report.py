@@ -112,8 +112,8 @@ def test_as_of_parameter_reaches_the_outlook(tmp_path):
         echo=lambda line: None,
     )
     page = outcomes[0].html_path.read_text(encoding="utf-8")
-    assert "results on or before 2026-01-31" in page  # printed by the Load cell from the parameter
-    assert "results on or before 2026-02-09" not in page
+    assert "Results on or before 2026-01-31" in page  # written by the data cell from the parameter
+    assert "Results on or before 2026-02-09" not in page
 
 
 @pytest.mark.parametrize(
