@@ -29,14 +29,14 @@ NATION_COLORS: dict[str, str] = {
     "NED": "#f36c21",  # orange
     "JPN": "#bc002d",  # crimson
     "USA": "#1f3a93",  # navy
-    "CAN": "#e4572e",  # vermilion
-    "KOR": "#0047a0",  # blue
+    "CAN": "#b30000",  # dark red (clear of the Dutch orange)
+    "KOR": "#2e9fd9",  # light blue
     "CHN": "#ffb000",  # gold
     "POL": "#c2185b",  # raspberry
     "NOR": "#6d1a36",  # dark red
     "GER": "#333333",  # black
     "ITA": "#009246",  # green
-    "CZE": "#11457e",  # dark blue
+    "CZE": "#5d6d7e",  # slate (clear of the US and Korean blues)
     "AUT": "#a0522d",  # sienna
     "BEL": "#d4b000",  # yellow
     "TPE": "#7a4fa3",  # purple
@@ -188,7 +188,8 @@ def plot_laps(laps, style: str = "intl", title: str | None = None, axes=None):
         ax.set_title(segment, fontsize=11)
         ax.set_xlabel("seconds (left is faster)")
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(range(len(skaters)), skaters)
+    nations = laps.drop_duplicates("skater").set_index("skater")["nation"]
+    axes[0].set_yticks(range(len(skaters)), [f"{s} ({nations[s]})" for s in skaters])  # the nation is the key
     fig.suptitle(title or "Opening 200 m and laps", x=0.01, ha="left", fontweight="bold", fontsize=13)
     return fig
 
@@ -218,7 +219,8 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None, 
             )
         oly = olympic.loc[olympic["skater"] == skater, "time_s"].iloc[0]
         ax.scatter(oly, y, s=160, marker="*", color="black", zorder=3)
-    ax.set_yticks(range(len(skaters)), skaters[::-1])
+    nation_of = olympic.drop_duplicates("skater").set_index("skater")["nation"]
+    ax.set_yticks(range(len(skaters)), [f"{s} ({nation_of[s]})" for s in skaters[::-1]])
     ax.xaxis.set_major_formatter(_seconds_formatter(style))
     ax.set_xlabel("time (left is faster)")
     ax.grid(axis="y", visible=False)
@@ -321,7 +323,10 @@ def plot_olympic_vs_world(gaps: dict, title: str | None = None, ax=None):
     palette = {500: "#1f77b4", 1000: "#f36c21", 1500: "#2ca02c"}
     for distance, frame in gaps.items():
         color = palette.get(distance, "#555555")
-        ax.plot(frame["year"], frame["gap_s"], color=color, linewidth=1.2, alpha=0.7, label=f"{distance} m")
+        # The gap holds from one Games to the next: a step, not a slope between Games.
+        ax.step(
+            frame["year"], frame["gap_s"], where="post", color=color, linewidth=1.2, alpha=0.7, label=f"{distance} m"
+        )
         for _, row in frame.iterrows():
             flag = row.get("or_at_altitude")
             hollow = bool(flag) if flag is not None and not pd.isna(flag) else False

@@ -352,6 +352,9 @@ def build_reports(
         for outcome in outcomes:  # never leave an older page looking current
             (out_dir / outcome.page).unlink(missing_ok=True)
         index.unlink(missing_ok=True)
+        for folder in sorted({(out_dir / o.page).parent for o in outcomes} | {out_dir}, reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # nothing half-built stays behind
         raise ReportError("; ".join(o.error for o in failed if o.error))
     for outcome in outcomes:
         target = out_dir / outcome.page
