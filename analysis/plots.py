@@ -258,9 +258,12 @@ def chart_title(fig) -> str:
     return "; ".join(t for t in (ax.get_title(loc="left") or ax.get_title() for ax in fig.axes) if t)
 
 
-def show(fig, alt: str | None = None) -> None:
-    """Display a figure once, as PNG with an alt text, and close it (the same output under Jupyter,
-    nbclient and nbval). ``alt`` defaults to the chart's title, which states its finding."""
+SOURCE_LINE = "Source: official ISU result sheets and public reports, compiled in the package's data/ (see its README)"
+
+
+def show(fig, alt: str | None = None, source: str | None = SOURCE_LINE) -> None:
+    """Display a figure once, as PNG with an alt text and a source line under it, and close it (the same
+    output under Jupyter, nbclient and nbval). ``alt`` defaults to the chart's title, which states its finding."""
     import base64
     import io
 
@@ -268,6 +271,8 @@ def show(fig, alt: str | None = None) -> None:
     from IPython.display import display
 
     text = alt or f"Chart: {chart_title(fig)}"
+    if source:
+        fig.text(0.01, -0.01, source, ha="left", va="top", fontsize=8, color="#777777", transform=fig.transFigure)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

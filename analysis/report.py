@@ -342,7 +342,9 @@ def build_reports(
             state = "FAILED" if outcome.error else f"{outcome.seconds:.1f} s"
             echo(f"[{number}/{total}] {outcome.page.removesuffix('.html'):<34} {state}")
 
-        await asyncio.gather(*(one(i, o) for i, o in enumerate(outcomes, start=1)))
+        # Start the heaviest pages first (the later notebooks: outlook, track record), the short stories last.
+        order = sorted(enumerate(outcomes, start=1), key=lambda it: ("/" in it[1].page, [-ord(c) for c in it[1].page]))
+        await asyncio.gather(*(one(i, o) for i, o in order))
 
     asyncio.run(run_all())
 
