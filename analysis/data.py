@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -977,15 +977,3 @@ def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
         skaters=load_skaters(base),
         conditions=load_conditions(base),
     )
-
-
-Loader = Callable[..., pd.DataFrame]
-LOADERS: dict[str, Loader] = {
-    "results": load_results,
-    "splits": load_splits,
-    "records": load_records,
-    "venues": load_venues,
-    "entries": load_entries,
-    "skaters": load_skaters,
-    "conditions": load_conditions,
-}

@@ -16,7 +16,26 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.data import LOADERS, DataError
+from analysis.data import (
+    DataError,
+    load_conditions,
+    load_entries,
+    load_records,
+    load_results,
+    load_skaters,
+    load_splits,
+    load_venues,
+)
+
+LOADERS = {
+    "results": load_results,
+    "splits": load_splits,
+    "records": load_records,
+    "venues": load_venues,
+    "entries": load_entries,
+    "skaters": load_skaters,
+    "conditions": load_conditions,
+}
 
 OLY_1000 = "results/2026-olympics-1000m.csv"
 SPLITS_1000 = "splits/2026-olympics-1000m.csv"
@@ -205,6 +224,27 @@ CASES = [
         "results",
         set_field(OLY_1000, "nation", "BEL", skater="Femke Kok"),
         "nation",
+    ),
+    Case(
+        "two skaters share a spelling",
+        "skaters.csv",
+        "skaters",
+        set_field("skaters.csv", "aliases", "Femke KOK", skater_id="jutta-leerdam"),
+        "aliases",
+    ),
+    Case(
+        "skater id not lower-case",
+        "skaters.csv",
+        "skaters",
+        set_field("skaters.csv", "skater_id", "Femke-Kok", skater_id="femke-kok"),
+        "skater_id",
+    ),
+    Case(
+        "sheet temperature not a number",
+        "conditions.csv",
+        "conditions",
+        set_field("conditions.csv", "ice_start_c", "-8,3", race_id="2025-12-13-W1000"),
+        "ice_start_c",
     ),
     Case(
         "two spellings of one skater",
