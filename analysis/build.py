@@ -23,6 +23,7 @@ import argparse
 import csv
 import hashlib
 import io
+import pickle
 import re
 import sys
 import time
@@ -104,6 +105,38 @@ def _manifest(base: Path) -> list[_Row]:
 
 
 _PARSED: dict[tuple[str, str], Sheet] = {}  # (file name, sha256) -> sheet: a sheet is parsed once per process
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "sheets"  # parsed sheets, like FastF1's cache
+
+
+def _parser_version() -> str:
+    """A hash of the parser's code: a change to the parser invalidates every cached sheet."""
+    from . import sheets
+
+    return hashlib.sha256(Path(sheets.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _cached(sha: str) -> Sheet | None:
+    path = CACHE / f"{sha}-{_parser_version()}.pickle"
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            sheet = pickle.load(handle)
+    except Exception:  # an unreadable cache entry is parsed again
+        return None
+    return sheet if isinstance(sheet, Sheet) else None
+
+
+def _store(sha: str, sheet: Sheet) -> None:
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        target = CACHE / f"{sha}-{_parser_version()}.pickle"
+        tmp = target.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(sheet, handle)
+        tmp.replace(target)
+    except OSError:
+        pass  # a read-only checkout simply parses every time
 
 
 def _checked(path: Path, sha: str) -> None:
@@ -117,13 +150,18 @@ def _sheets(base: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
     paths = [base / "raw" / "isu" / row["file"] for row in manifest]
     for path, row in zip(paths, manifest):
         _checked(path, row["sha256"])
+    for path, row in zip(paths, manifest):
+        if (path.name, row["sha256"]) not in _PARSED and (hit := _cached(row["sha256"])) is not None:
+            _PARSED[(path.name, row["sha256"])] = hit
     todo = [(path, row["sha256"]) for path, row in zip(paths, manifest) if (path.name, row["sha256"]) not in _PARSED]
     if workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parsed = list(pool.map(read_sheet, [path for path, _ in todo]))
     else:
         parsed = [read_sheet(path) for path, _ in todo]
-    _PARSED.update({(path.name, sha): sheet for (path, sha), sheet in zip(todo, parsed)})
+    for (path, sha), sheet in zip(todo, parsed):
+        _PARSED[(path.name, sha)] = sheet
+        _store(sha, sheet)
     sheets = [_PARSED[(path.name, row["sha256"])] for path, row in zip(paths, manifest)]
     for row, sheet in zip(manifest, sheets):
         expected = {
