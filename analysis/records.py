@@ -15,6 +15,8 @@ __all__ = [
     "olympic_record_history",
     "olympic_vs_world",
     "improvement_by_decade",
+    "games_with_new_records",
+    "share_at_altitude",
     "holders_by_nation",
     "WINTER_GAMES_YEARS",
 ]
@@ -209,3 +211,18 @@ def holders_by_nation(history: pd.DataFrame) -> pd.DataFrame:
     summary = history.groupby("nation").agg(records=("time_s", "size"), days=("days_stood", "sum"))
     summary["years"] = (summary["days"] / 365.25).round(1)
     return summary.drop(columns="days").sort_values(["years", "records"], ascending=False).reset_index()
+
+
+def games_with_new_records(history: pd.DataFrame, until_year: int) -> tuple[list[int], list[int]]:
+    """The Winter Games years up to ``until_year`` (from the first record on), and those at which an
+    Olympic record of this progression was set."""
+    first = int(history["date"].dt.year.min())
+    games = [y for y in WINTER_GAMES_YEARS if first <= y <= until_year]
+    return games, sorted(set(history["date"].dt.year) & set(games))
+
+
+def share_at_altitude(records: pd.DataFrame, venues: pd.DataFrame, record: str, since: str) -> tuple[float, int]:
+    """Share of ``record`` rows since ``since`` set at an altitude rink, and how many rows have a known rink."""
+    rows = records[(records["record"] == record) & (records["date"] >= pd.Timestamp(since))].dropna(subset=["venue"])
+    rows = with_altitude(rows, venues).dropna(subset=["at_altitude"])
+    return (float(rows["at_altitude"].astype(bool).mean()) if len(rows) else float("nan")), len(rows)

@@ -78,3 +78,15 @@ def test_fastest_by_altitude_skips_unknown_altitude():
     best = fastest_by_altitude(times, venues, 1000)
     assert list(best["skater"]) == ["T", "E"]
     assert list(best["at_altitude"]) == [False, True]
+
+
+def test_games_with_new_records_and_altitude_share():
+    from analysis import load_records, load_venues
+    from analysis.records import games_with_new_records, olympic_record_history, share_at_altitude
+
+    records = load_records()
+    women = records[records["gender"] == "W"]
+    games, fell = games_with_new_records(olympic_record_history(women, 500, "2026-02-20"), 2026)
+    assert games[0] == 1960 and games[-1] == 2026 and 2026 in fell and set(fell) <= set(games)
+    share, n = share_at_altitude(women, load_venues(), "WR", "1990-01-01")
+    assert 0.5 < share <= 1 and n > 10
