@@ -25,10 +25,10 @@ report: $(STAMP)  ## Execute every notebook and write HTML to reports/ (RACE=id:
 	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE)) $(if $(RACE),--race $(RACE))
 
 test: lint  ## Lint, then every test: unit tests, report build, strict nbval over notebooks/
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 unit: $(STAMP)  ## The tests that start no kernel (no report build, no nbval)
-	$(BIN)/python -m pytest analysis tests --ignore=tests/test_report.py
+	$(BIN)/python -m pytest -n auto --dist loadfile analysis tests --ignore=tests/test_report.py
 
 lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check .

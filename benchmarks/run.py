@@ -136,9 +136,11 @@ def main() -> None:
     record("`make data`: parse 60 sheets, merge, check (2 processes)", f"{seconds:.1f} s")
 
     if not args.skip_tests:
-        unit, summary = pytest_seconds(["analysis", "tests", "--ignore=tests/test_report.py"])
+        unit, summary = pytest_seconds(
+            ["-n", "auto", "--dist", "loadfile", "analysis", "tests", "--ignore=tests/test_report.py"]
+        )
         record("`make unit` (no kernel)", f"{unit:.1f} s ({summary})")
-        full, summary = pytest_seconds([])
+        full, summary = pytest_seconds(["-n", "auto", "--dist", "loadfile"])
         record(
             "`make test` without lint (all tests, report build, strict nbval)",
             f"{full:.1f} s ({summary}); {full / build:.1f}x the warm report build",
