@@ -1,4 +1,4 @@
-"""Analysis helpers for elite long-track speed skating (Milano Cortina 2026 women's sprint)."""
+"""Analysis helpers for elite long-track sprint speed skating: the 2025-26 season and Milano Cortina 2026."""
 
 from .data import (
     DataError,
