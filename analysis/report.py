@@ -175,6 +175,8 @@ def _describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
             summary = next((ln for ln in lines if ln and not ln.startswith("#")), "")
         if title and summary:
             break
+    if len(summary) > 200 and ". " in summary:  # the index shows one sentence
+        summary = summary.split(". ", 1)[0] + "."
     return title or fallback, summary
 
 
