@@ -25,6 +25,7 @@ import io
 import os
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,33 @@ def data_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
         return Path(data_dir)
     env = os.environ.get("SKATING_DATA_DIR")
     return Path(env) if env else PACKAGE_ROOT / "data"
+
+
+# --------------------------------------------------------------------------- read once
+
+_MEMO: dict | None = None  # while load_all runs: every file read and checked once, shared by the loaders
+
+
+@contextmanager
+def _once():
+    """Within this block, loaders share what they have read (load_all reads each file once)."""
+    global _MEMO
+    outer = _MEMO is None
+    if outer:
+        _MEMO = {}
+    try:
+        yield
+    finally:
+        if outer:
+            _MEMO = None
+
+
+def _memo(key: tuple, compute):
+    if _MEMO is None:
+        return compute()
+    if key not in _MEMO:
+        _MEMO[key] = compute()
+    return _MEMO[key]
 
 
 # --------------------------------------------------------------------------- raw CSV
@@ -313,9 +341,14 @@ def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     sources (sheet spelling "Min-Sun KIM", other name orders, transliterations, married names).
     No two skaters may share a spelling, compared without case, accents, hyphens or word order.
     """
+    base = data_path(data_dir)
+    return _memo(("skaters", str(base)), lambda: _read_skaters(base))
+
+
+def _read_skaters(base: Path) -> pd.DataFrame:
     from .skaters import name_key
 
-    path = data_path(data_dir) / "skaters.csv"
+    path = base / "skaters.csv"
     records: list[dict] = []
     ids: dict[str, int] = {}
     keys: dict[str, tuple[str, int]] = {}
@@ -360,7 +393,7 @@ class _Register:
         from .skaters import SkaterIndex
 
         self.path = base / "skaters.csv"
-        self.index = SkaterIndex(load_skaters(base))
+        self.index = _memo(("register", str(base)), lambda: SkaterIndex(load_skaters(base)))
 
     def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str:
         """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
@@ -395,7 +428,12 @@ VENUE_DTYPES = {
 
 def load_venues(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Rinks: ``venue, city, country, altitude_m, indoor, source, accessed``."""
-    path = data_path(data_dir) / "venues.csv"
+    base = data_path(data_dir)
+    return _memo(("venues", str(base)), lambda: _read_venues(base))
+
+
+def _read_venues(base: Path) -> pd.DataFrame:
+    path = base / "venues.csv"
     records, seen = [], {}
     for row in _read_rows(path, VENUE_COLUMNS):
         venue = _name(row, "venue")
@@ -420,7 +458,9 @@ def load_venues(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 
 def _known_venues(base: Path) -> set[str] | None:
-    return set(load_venues(base)["venue"]) if (base / "venues.csv").exists() else None
+    if not (base / "venues.csv").exists():
+        return None
+    return _memo(("venue names", str(base)), lambda: set(load_venues(base)["venue"]))
 
 
 def _check_venue(row: _Row, venue: str, known: set[str] | None) -> None:
@@ -449,6 +489,10 @@ RECORD_DTYPES = {
 
 
 def _record_rows(base: Path) -> list[tuple[_Row, dict]]:
+    return _memo(("record rows", str(base)), lambda: _read_record_rows(base))
+
+
+def _read_record_rows(base: Path) -> list[tuple[_Row, dict]]:
     path = base / "records.csv"
     known = _known_venues(base)
     out: list[tuple[_Row, dict]] = []
@@ -715,6 +759,10 @@ def _check_record_flags(results: list[tuple[_Row, dict]], base: Path) -> None:
 
 
 def _result_rows(base: Path, folder: str = "results", columns: list[str] = RESULT_COLUMNS) -> list[tuple[_Row, dict]]:
+    return _memo(("result rows", str(base), folder), lambda: _read_result_rows(base, folder, columns))
+
+
+def _read_result_rows(base: Path, folder: str, columns: list[str]) -> list[tuple[_Row, dict]]:
     known = _known_venues(base)
     out: list[tuple[_Row, dict]] = []
     for path in _files(base / folder):
@@ -968,12 +1016,13 @@ class Dataset:
 def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
     """Load every table once, like FastF1's ``Session.load()``: notebooks and models take what they need from it."""
     base = data_path(data_dir)
-    return Dataset(
-        results=load_results(base),
-        splits=load_splits(base),
-        records=load_records(base),
-        venues=load_venues(base),
-        entries=load_entries(base),
-        skaters=load_skaters(base),
-        conditions=load_conditions(base),
-    )
+    with _once():
+        return Dataset(
+            results=load_results(base),
+            splits=load_splits(base),
+            records=load_records(base),
+            venues=load_venues(base),
+            entries=load_entries(base),
+            skaters=load_skaters(base),
+            conditions=load_conditions(base),
+        )

@@ -95,3 +95,22 @@ def test_readme_generated_blocks_match_the_data(results):
     shown = readme.split(START, 1)[1].split(END, 1)[0].strip()
     assert shown == coverage_markdown(results), "run: python -m analysis.coverage --write"
     assert generated_readme(readme) == readme, "run: python -m analysis.coverage --write"
+
+
+def test_load_all_reads_each_file_once(monkeypatch):
+    from collections import Counter
+
+    import analysis.data as data_module
+
+    reads = Counter()
+    original = data_module._read_rows
+
+    def counting(path, columns):
+        reads[path.name if path.parent.name in ("data", "isu") else f"{path.parent.name}/{path.name}"] += 1
+        return original(path, columns)
+
+    monkeypatch.setattr(data_module, "_read_rows", counting)
+    dataset = data_module.load_all()
+    assert reads and max(reads.values()) == 1, reads
+    assert reads["venues.csv"] == reads["skaters.csv"] == reads["records.csv"] == 1
+    assert len(dataset.results) == len(load_results())  # the same tables as the single loaders give
