@@ -27,6 +27,8 @@ from typing import Any
 
 import nbformat
 
+from .times import STYLES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -83,8 +85,8 @@ def _coerce(name: str, text: str) -> Any:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             raise ReportError(f"as_of: {text!r} is not a date in YYYY-MM-DD form") from None
-    if name == "time_style" and text not in ("intl", "nl"):
-        raise ReportError(f"time_style: {text!r} is not one of 'intl', 'nl'")
+    if name == "time_style" and text not in STYLES:
+        raise ReportError(f"time_style: {text!r} is not one of {', '.join(repr(s) for s in STYLES)}")
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["table_html", "folded"]
+from .plots import MEDAL_COLORS
+
+__all__ = ["table_html", "folded", "MEDAL_FILL"]
+
+
+def _tint(hex_colour: str, white: float) -> str:
+    """``hex_colour`` mixed with ``white`` parts of white (0: the colour, 1: white)."""
+    rgb = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in rgb)
+
+
+#: Row backgrounds for gold, silver and bronze: the chart colours of ``plots.MEDAL_COLORS``, lightened.
+MEDAL_FILL = {name: _tint(colour, 0.55) for name, colour in zip(("gold", "silver", "bronze"), MEDAL_COLORS)}
 
 
 def table_html(
