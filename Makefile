@@ -44,8 +44,8 @@ notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing
 lab: $(STAMP)  ## Start JupyterLab on the project with the project's environment
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-benchmark: $(STAMP)  ## Measure report build vs its floor, test time, simulation speed
+benchmark: $(STAMP)  ## Measure report build vs its floor, tests, simulation, backtest, make data (README table)
 	$(BIN)/python benchmarks/run.py --write-readme
 
-clean:  ## Remove reports/ and the virtual environment
-	rm -rf reports $(VENV)
+clean:  ## Remove reports/, the sheet cache and the virtual environment
+	rm -rf reports .cache $(VENV)
