@@ -525,7 +525,9 @@ def _read_record_rows(base: Path) -> list[tuple[_Row, dict]]:
                     f"{rec['record']} {rec['distance_m']} m rows must be in date order (line {prev_row.line} is later)",
                 )
             if rec["equalled"]:
-                if abs(rec["time_s"] - prev["time_s"]) > 1e-9:
+                # Compared at the coarser precision: an electronic 38.99 equals a hand-timed 38.9.
+                coarse = min(_decimals(row["time"]), _decimals(prev_row["time"]))
+                if _units(rec["time_s"], coarse) != _units(prev["time_s"], coarse):
                     raise row.fail(
                         "note",
                         f"marked as equalling the record, but {row['time']} is not "

@@ -50,7 +50,7 @@ def test_every_pre_olympic_world_cup_race_has_a_podium(results):
 
 
 def test_olympic_record_progressions_start_in_1960():
-    records = load_records()
+    records = load_records().query("gender == 'W'")  # women's Olympic events began in 1960
     for distance in (500, 1000, 1500):
         prog = records[(records["record"] == "OR") & (records["distance_m"] == distance)]
         assert prog["date"].min().year == 1960
@@ -114,3 +114,10 @@ def test_load_all_reads_each_file_once(monkeypatch):
     assert reads and max(reads.values()) == 1, reads
     assert reads["venues.csv"] == reads["skaters.csv"] == reads["records.csv"] == 1
     assert len(dataset.results) == len(load_results())  # the same tables as the single loaders give
+
+
+def test_men_olympic_records_include_2026():
+    records = load_records().query("gender == 'M' and record == 'OR'")
+    for distance in (500, 1000, 1500):
+        prog = records[records["distance_m"] == distance]
+        assert prog["date"].max().year == 2026 and prog["time_s"].is_monotonic_decreasing
