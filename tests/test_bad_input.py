@@ -149,7 +149,7 @@ def _records_out_of_order(rows):
 
 def _fifth_entry(rows):
     header = rows[0]
-    index = _find(rows, nation="NED", distance_m="500", entry_status="entered")
+    index = _find(rows, nation="NED", gender="W", distance_m="500", entry_status="entered")
     copy = list(rows[index])
     copy[header.index("skater")] = "Extra Skater"
     rows.append(copy)
@@ -157,6 +157,7 @@ def _fifth_entry(rows):
         1
         for row in rows[1:]
         if row[header.index("nation")] == "NED"
+        and row[header.index("gender")] == "W"
         and row[header.index("distance_m")] == "500"
         and row[header.index("entry_status")] == "entered"
     )

@@ -19,19 +19,22 @@ def test_results_columns_and_types(results):
     assert results["source"].str.match(r"https?://").all()
 
 
-def test_three_olympic_races_present(results):
+def test_six_olympic_races_present(results):
     og = results[results["competition_type"] == "OG"]
-    races = og.groupby(["date", "distance_m"]).size()
+    races = og.groupby(["gender", "date", "distance_m"]).size()
     assert set(races.index) == {
-        (pd.Timestamp("2026-02-09"), 1000),
-        (pd.Timestamp("2026-02-15"), 500),
-        (pd.Timestamp("2026-02-20"), 1500),
+        ("W", pd.Timestamp("2026-02-09"), 1000),
+        ("W", pd.Timestamp("2026-02-15"), 500),
+        ("W", pd.Timestamp("2026-02-20"), 1500),
+        ("M", pd.Timestamp("2026-02-11"), 1000),
+        ("M", pd.Timestamp("2026-02-14"), 500),
+        ("M", pd.Timestamp("2026-02-19"), 1500),
     }
     assert races.min() >= 20
 
 
 def test_olympic_1000m_podium(results):
-    race = results[(results["competition_type"] == "OG") & (results["distance_m"] == 1000)]
+    race = results[(results["competition_type"] == "OG") & (results["distance_m"] == 1000) & (results["gender"] == "W")]
     podium = race.dropna(subset=["rank"]).sort_values("rank").head(3)
     assert list(podium["skater"]) == ["Jutta Leerdam", "Femke Kok", "Miho Takagi"]
     assert list(podium["time_s"]) == [72.31, 72.59, 73.95]
