@@ -33,7 +33,21 @@ import pandas as pd
 
 from .data import Dataset
 
-__all__ = ["Params", "Forecast", "forecast", "race_field", "history", "simulate", "DEFAULT", "format_pct", "win_streak"]
+__all__ = [
+    "Params",
+    "Forecast",
+    "forecast",
+    "race_field",
+    "history",
+    "simulate",
+    "DEFAULT",
+    "format_pct",
+    "win_streak",
+    "last_defeat",
+    "season_wins",
+    "chance_table",
+    "favourites",
+]
 
 ALTITUDE_EFFECT = -0.021  # log-time change per 1000 m of rink altitude (prior for an unseen rink)
 ELITE_SD = 0.006  # race-to-race spread of elite skaters, fraction of race time
@@ -418,3 +432,66 @@ def win_streak(
             break
         streak += 1
     return streak, mine.reset_index(drop=True)
+
+
+def last_defeat(races: pd.DataFrame) -> pd.Series | None:
+    """The latest race in ``races`` (date order, as ``win_streak`` returns them) that was not a win.
+
+    A race without a rank (a fall, a disqualification) counts as a defeat, as it ends a streak.
+    """
+    lost = races[races["rank"].ne(1) | races["rank"].isna()]
+    return lost.iloc[-1] if len(lost) else None
+
+
+def season_wins(
+    results: pd.DataFrame, distance_m: int, since: str | pd.Timestamp, at: str | pd.Timestamp
+) -> pd.DataFrame:
+    """Per skater, wins and races started at ``distance_m`` from ``since`` to ``at``: most wins first.
+
+    Division B races are left out (their winners did not meet the best). Ties in wins go to the
+    skater with fewer races, then to the more recent win.
+    """
+    rows = results[
+        (results["distance_m"] == distance_m)
+        & results["date"].between(pd.Timestamp(since), pd.Timestamp(at))
+        & (results["division"].fillna("A") != "B")
+        & ~results["status"].isin(["DNS", "WDR"])
+    ]
+    won = rows[rows["rank"] == 1]
+    table = pd.DataFrame(
+        {
+            "wins": won.groupby("skater").size(),
+            "races": rows.groupby("skater").size(),
+            "last_win": won.groupby("skater")["date"].max(),
+        }
+    ).dropna(subset=["wins"])
+    table["wins"] = table["wins"].astype(int)
+    table = table.sort_values(["wins", "races", "last_win"], ascending=[False, True, False], kind="stable")
+    return table.rename_axis("skater").reset_index()
+
+
+def chance_table(fc: Forecast, style: str = "intl", top: int = 12) -> pd.DataFrame:
+    """The ``top`` most likely medallists of a forecast as a reader's table (percent, an 80 % time range)."""
+    from .times import format_time
+
+    t = fc.table.head(top)
+    fmt = lambda seconds: format_time(seconds, style=style)  # noqa: E731
+    return pd.DataFrame(
+        {
+            "Skater": t["skater"],
+            "Nation": t["nation"],
+            "Based on": t["basis"],
+            "Gold": t["p_gold"].map(format_pct),
+            "Silver": t["p_silver"].map(format_pct),
+            "Bronze": t["p_bronze"].map(format_pct),
+            "Medal": t["p_podium"].map(format_pct),
+            "Likely time (80 %)": [f"{fmt(a)} – {fmt(b)}" for a, b in zip(t["q10_s"], t["q90_s"])],
+        }
+    ).reset_index(drop=True)
+
+
+def favourites(fc: Forecast, others: int = 2) -> tuple[pd.Series, pd.DataFrame]:
+    """The most likely winner (highest gold chance) and the next ``others`` skaters by medal chance."""
+    by_gold = fc.table.sort_values("p_gold", ascending=False, kind="stable").iloc[0]
+    rest = fc.table[fc.table["skater"] != by_gold["skater"]].head(others)
+    return by_gold, rest.reset_index(drop=True)

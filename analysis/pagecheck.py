@@ -2,7 +2,7 @@
 
 ``python -m analysis.pagecheck reports/`` lists every problem; the test suite runs it on every page
 ``make report`` writes. It flags what readers trip over in notebook output: a pandas index column,
-``NaN`` / ``<NA>`` / ``None`` shown as values, code names as table headers (``p_podium``), plurals
+``NaN`` / ``<NA>`` / ``None`` shown as values, numbers with pandas' six decimals, code names as table headers (``p_podium``), plurals
 hedged as "(s)", and images without a real alternative text.
 """
 
@@ -23,6 +23,7 @@ _MISSING = re.compile(r"(?<![\w-])(NaN|nan|NaT|<NA>)(?![\w-])")  # in prose ("No
 _MISSING_CELL = re.compile(r"<t[dh][^>]*>\s*(NaN|nan|NaT|&lt;NA&gt;|None|null)\s*</t[dh]>")
 _CODE_HEADER = re.compile(r"<th[^>]*>\s*([a-z]+(?:_[a-z0-9]+)+)\s*</th>")
 _PLURAL_HEDGE = re.compile(r"[A-Za-z]\(s\)")
+_RAW_FLOAT = re.compile(r"<td[^>]*>\s*-?\d+\.\d{5,}\s*</td>")  # pandas' default six decimals
 _IMG = re.compile(r"<img\b[^>]*>", re.S)
 _ALT = re.compile(r'\balt="([^"]*)"')
 
@@ -41,6 +42,8 @@ def page_problems(page: str) -> list[str]:
             problems.append("an image without a real alt text")
     for word in sorted(set(_MISSING_CELL.findall(page))):
         problems.append(f"a table cell shows {html_lib.unescape(word)!r}")
+    if _RAW_FLOAT.search(page):
+        problems.append("a table cell shows an unformatted number (five or more decimals)")
     text = html_lib.unescape(_TAGS.sub(" ", _BLOCKS.sub(" ", page)))
     for word in sorted(set(_MISSING.findall(text))):
         problems.append(f"{word!r} shown as a value")

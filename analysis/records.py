@@ -110,8 +110,16 @@ def fastest_by_altitude(
     return best[columns].sort_values("at_altitude").reset_index(drop=True)
 
 
-# Years of the Winter Olympic Games with women's speed skating (women's events began in 1960).
+# Years of the Winter Olympic Games, all with men's speed skating (women's events began in 1960: a
+# progression only counts the Games from its first record on).
 WINTER_GAMES_YEARS = (
+    1924,
+    1928,
+    1932,
+    1936,
+    1948,
+    1952,
+    1956,
     1960,
     1964,
     1968,

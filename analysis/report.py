@@ -54,8 +54,13 @@ class Outcome:
 
     @property
     def label(self) -> str:
-        race = self.parameters.get("race_id")
-        return f"{self.notebook.name} [{race}]" if race else self.notebook.name
+        own = ", ".join(str(v) for v in self.parameters.values())
+        return f"{self.notebook.name} [{own}]" if own else self.notebook.name
+
+
+# A notebook declaring one of these parameters is also published once per other value, on its own page
+# (``<stem>-<suffix>.html``), unless the run fixes the parameter. Its default value keeps ``<stem>.html``.
+VARIANTS: dict[str, dict[Any, str]] = {"gender": {"W": "women", "M": "men"}}
 
 
 # --------------------------------------------------------------------------- parameters
@@ -85,6 +90,8 @@ def _coerce(name: str, text: str) -> Any:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             raise ReportError(f"as_of: {text!r} is not a date in YYYY-MM-DD form") from None
+    if name in VARIANTS and text not in VARIANTS[name]:
+        raise ReportError(f"{name}: {text!r} is not one of {', '.join(repr(v) for v in VARIANTS[name])}")
     if name == "time_style" and text not in STYLES:
         raise ReportError(f"time_style: {text!r} is not one of {', '.join(repr(s) for s in STYLES)}")
     try:
@@ -226,7 +233,10 @@ def _page_title(path: Path) -> str:
 def _index_html(out_dir: Path, outcomes: list[Outcome], parameters: dict[str, Any], as_of: str) -> str:
     """The index of every page in ``out_dir``: this run's and earlier race pages still there."""
     summaries = {o.page: o.summary for o in outcomes}
-    pages = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob("*.html") if p.name != "index.html")
+    pages = sorted(
+        (p.relative_to(out_dir).as_posix() for p in out_dir.glob("*.html") if p.name != "index.html"),
+        key=lambda page: page.removesuffix(".html"),  # a notebook's default page before its variants
+    )
     races = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob("race-*/index.html"))
 
     def item(page: str) -> str:
@@ -285,6 +295,25 @@ def _check_races(races: list[str]) -> None:
             raise ReportError(f"race_id: {race!r} is not a race in the data.{hint}")
 
 
+def _variants(notebooks: list[Path], declared: dict[Path, dict[str, Any]], fixed: dict[str, Any]) -> list[Outcome]:
+    """The extra pages of the notebooks with a VARIANTS parameter: one per value the data holds."""
+    from .data import load_results
+
+    extra = []
+    for name, suffixes in VARIANTS.items():
+        if name in fixed:
+            continue
+        values = [v for v in suffixes if v in set(load_results()[name])]
+        for path in notebooks:
+            if name in declared[path]:
+                extra += [
+                    Outcome(path, {name: v}, page=f"{path.stem}-{suffixes[v]}.html")
+                    for v in values
+                    if v != declared[path][name]
+                ]
+    return extra
+
+
 def build_reports(
     notebooks: list[Path] | None = None,
     out_dir: Path | None = None,
@@ -298,7 +327,8 @@ def build_reports(
 
     A notebook with a ``race_id`` parameter (the race story) is run once per race, each page in its
     own folder ``race-<race_id>/``: for ``races`` if given (then only those pages are built), else for
-    every Olympic race in the data. Every parameter is checked before anything runs.
+    every Olympic race in the data. A notebook with a ``gender`` parameter gets a page per sex in the
+    data (see VARIANTS). Every parameter is checked before anything runs.
     """
     parameters = dict(parameters or {})
     only_races = races is not None
@@ -329,6 +359,8 @@ def build_reports(
             out_dir = out_dir / _run_label(parameters)
 
     outcomes = [] if only_races else [Outcome(p, page=f"{p.stem}.html") for p in notebooks if p not in story_books]
+    if not only_races:
+        outcomes += _variants([p for p in notebooks if p not in story_books], declared, parameters)
     outcomes += [Outcome(p, {"race_id": r}, page=f"race-{r}/index.html") for p in story_books for r in races]
     total = len(outcomes)
     jobs = max(1, jobs or default_jobs(total))

@@ -19,16 +19,30 @@ def _tint(hex_colour: str, white: float) -> str:
 MEDAL_FILL = {name: _tint(colour, 0.55) for name, colour in zip(("gold", "silver", "bronze"), MEDAL_COLORS)}
 
 
+def _decimals(values: pd.Series, most: int = 3) -> int:
+    """The fewest decimal places (up to ``most``) that show every value of a float column as it is."""
+    values = values.dropna()
+    for places in range(most + 1):
+        if ((values * 10**places).round(6) % 1 == 0).all():
+            return places
+    return most
+
+
 def table_html(
     frame: pd.DataFrame, caption: str, uuid: str, left: tuple[str, ...] = (), row_fill: list[str] | None = None
 ) -> str:
     """HTML of ``frame`` as a reader's table: ``caption`` on top, no index, missing values as "–".
+
+    A float column is shown with one number of decimals, the fewest that keep every value (at most 3).
 
     The columns in ``left`` (default: the name-like columns, holding words) are aligned left with their
     headers; ``row_fill`` gives a background colour per row (e.g. medals). ``uuid`` keeps the HTML stable.
     """
     data = frame.reset_index(drop=True)
     shown = data.astype(object).where(data.notna(), "–")
+    for column in data.columns[[pd.api.types.is_float_dtype(t) for t in data.dtypes]]:
+        places = _decimals(data[column])
+        shown[column] = [f"{v:.{places}f}" if pd.notna(v) else "–" for v in data[column]]
     text_columns = list(left) or [
         c for c in shown.columns if data[c].map(lambda v: isinstance(v, str) and v[:1].isalpha() and len(v) > 3).any()
     ]

@@ -9,7 +9,16 @@ import pytest
 from analysis import load_venues
 from analysis.backtest import calibration, coverage, paired, run, scores
 from analysis.data import Dataset, load_all
-from analysis.outlook import forecast, format_pct, simulate, win_streak
+from analysis.outlook import (
+    chance_table,
+    favourites,
+    forecast,
+    format_pct,
+    last_defeat,
+    season_wins,
+    simulate,
+    win_streak,
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +105,33 @@ def test_format_pct():
 def test_kok_streak_from_data(data):
     streak_wc, races = win_streak(data.results, "Femke Kok", 500, "2026-02-09", ("WC",))
     assert streak_wc >= 13
-    losses = races[races["rank"] != 1]
-    assert losses.iloc[-1]["date"] == pd.Timestamp("2024-02-03")  # the silver in Quebec
+    assert last_defeat(races)["date"] == pd.Timestamp("2024-02-03")  # the silver in Quebec
     assert win_streak(data.results, "Femke Kok", 500, "2024-02-04", ("WC",))[0] == 1
+
+
+def test_a_race_without_rank_is_a_defeat_for_streak_and_last_defeat():
+    races = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]), "rank": [1, None, 1]})
+    assert last_defeat(races)["date"] == pd.Timestamp("2025-02-01")
+    assert last_defeat(races.iloc[[0, 2]]) is None
+
+
+def test_season_wins_finds_the_dominant_sprinter_of_each_sex(data):
+    for gender, skater in (("W", "Femke Kok"), ("M", "Jordan Stolz")):
+        results = data.results[data.results["gender"] == gender]
+        table = season_wins(results, 500, "2025-07-01", "2026-02-09")
+        assert table.iloc[0]["skater"] == skater, table.head()
+        assert (table["wins"] <= table["races"]).all() and table["wins"].is_monotonic_decreasing
+    men = season_wins(data.results[data.results["gender"] == "M"], 500, "2025-07-01", "2026-02-09")
+    assert men.iloc[0]["wins"] == 5  # World Cups 1-4: Stolz won 5 of the 7 Division A 500 m races
+
+
+def test_chance_table_and_favourites_read_the_forecast(data):
+    fc = forecast(data, "2026-02-14-M500", "2026-02-09", n_sims=4000, seed=1)
+    table = chance_table(fc, top=5)
+    assert list(table["Skater"]) == list(fc.table["skater"].head(5))
+    assert table["Gold"].str.endswith("%").all() and table["Likely time (80 %)"].str.contains(" – ").all()
+    winner, others = favourites(fc)
+    assert winner["p_gold"] == fc.table["p_gold"].max() and winner["skater"] not in set(others["skater"])
 
 
 @pytest.fixture(scope="module")

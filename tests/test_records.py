@@ -90,3 +90,19 @@ def test_games_with_new_records_and_altitude_share():
     assert games[0] == 1960 and games[-1] == 2026 and 2026 in fell and set(fell) <= set(games)
     share, n = share_at_altitude(women, load_venues(), "WR", "1990-01-01")
     assert 0.5 < share <= 1 and n > 10
+
+
+def test_games_survived_counts_the_games_before_1960():
+    """A men's record of 1948 that stood until 1956 survived the 1952 Games (Oslo)."""
+    from analysis.records import games_with_new_records, olympic_record_history
+
+    old = frame(
+        [
+            ("OR", 500, "1948-01-31", "Helgesen", "NOR", parse_time("43.1"), "St. Moritz"),
+            ("OR", 500, "1956-01-28", "Grishin", "URS", parse_time("40.2"), "Misurina"),
+        ]
+    ).assign(hand_timed=True)
+    history = olympic_record_history(old, 500, "2026-02-20")
+    assert list(history["games_survived"]) == [1, 18]  # 1952; then the 18 Games from 1960 to 2026
+    games, fell = games_with_new_records(history, 2026)
+    assert games[:3] == [1948, 1952, 1956] and fell == [1948, 1956]
