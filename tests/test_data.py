@@ -40,6 +40,15 @@ def test_olympic_1000m_podium(results):
     assert list(podium["time_s"]) == [72.31, 72.59, 73.95]
 
 
+def test_olympic_fields_hold_what_was_found_since(results):
+    """Smeding's 1000 m (11th, 1:15.834, pair 12) and pair 2 of the 1500 m start list, without a result."""
+    row = results[(results["race_id"] == "2026-02-09-W1000") & (results["skater"] == "Ellia Smeding")].iloc[0]
+    assert (row["rank"], row["time_s"], row["pair"]) == (11, 75.834, 12)
+    pair2 = results[(results["race_id"] == "2026-02-20-W1500") & (results["pair"] == 2)].set_index("skater")
+    assert dict(pair2["lane"]) == {"Ellia Smeding": "inner", "Arina Ilyachshenko": "outer"}
+    assert pair2["rank"].isna().all() and pair2["time_s"].isna().all()
+
+
 def test_every_result_venue_is_in_the_venue_table(results):
     venues = set(load_venues()["venue"])
     assert set(results["venue"]) <= venues
