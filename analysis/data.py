@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -194,10 +195,12 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
                 None,
                 f"has {len(fields)} fields, expected {len(header)} (a missing or extra comma, or a truncated line)",
             )
-        row = _Row(zip(header, (f.strip() for f in fields)))
-        for column, value in row.items():
-            if "\n" in value or "\r" in value:
-                raise DataError(path, line, column, "line break inside a field")
+        fields = [f.strip() for f in fields]
+        joined = "".join(fields)
+        if "\n" in joined or "\r" in joined:
+            column = next(c for c, f in zip(header, fields) if "\n" in f or "\r" in f)
+            raise DataError(path, line, column, "line break inside a field")
+        row = _Row(zip(header, fields))
         row.file, row.line = path, line
         rows.append(row)
     if not rows:
@@ -220,14 +223,22 @@ def _required(row: _Row, column: str) -> str:
     return value
 
 
-def _date(row: _Row, column: str) -> pd.Timestamp:
-    value = _required(row, column)
+@functools.lru_cache(maxsize=4096)
+def _day(value: str) -> pd.Timestamp | str:
+    """``value`` as a day, or the reason it is not one (cached: the data holds a few hundred distinct days)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise row.fail(column, f"{value!r} is not a date in YYYY-MM-DD form")
+        return f"{value!r} is not a date in YYYY-MM-DD form"
     try:
         return pd.Timestamp(dt.date.fromisoformat(value))
     except ValueError:
-        raise row.fail(column, f"{value!r} is not a real calendar date") from None
+        return f"{value!r} is not a real calendar date"
+
+
+def _date(row: _Row, column: str) -> pd.Timestamp:
+    day = _day(_required(row, column))
+    if isinstance(day, str):
+        raise row.fail(column, day)
+    return day
 
 
 def _int(
@@ -400,7 +411,7 @@ class _Register:
         from .skaters import UnknownSkater
 
         try:
-            entry = self.index.resolve(skater)
+            entry = self.index.entry(skater)
         except UnknownSkater as exc:
             raise row.fail(column, f"{exc} (add the skater to {self.path.name})") from None
         if entry["name"] != skater:

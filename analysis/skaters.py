@@ -31,6 +31,7 @@ LOWER_PARTICLES = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # the loader looks up every row's name: a few hundred distinct names
 def _plain(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
@@ -121,8 +122,19 @@ class SkaterIndex:
                 keys.setdefault(_compact_key(spelling), i)
         return keys
 
+    @functools.cached_property
+    def _entries(self) -> list[dict]:
+        return self.table.to_dict("records")
+
+    def entry(self, name: str) -> dict:
+        """The register row of ``name`` as a plain dict (the loader checks every row with it: fast)."""
+        return self._entries[self._position(name)]
+
     def resolve(self, name: str) -> pd.Series:
         """The register row of ``name`` (any spelling); :class:`UnknownSkater` if none."""
+        return self.table.iloc[self._position(name)]
+
+    def _position(self, name: str) -> int:
         keys = self._keys
         hit = keys.get(name_key(name), keys.get(_compact_key(name)))
         if hit is None:
@@ -132,7 +144,7 @@ class SkaterIndex:
                 by_key = {name_key(n): n for n in names}
                 close = [by_key[k] for k in difflib.get_close_matches(name_key(name), list(by_key), n=3, cutoff=0.6)]
             raise UnknownSkater(name, close)
-        return self.table.iloc[hit]
+        return hit
 
     def id_of(self, name: str) -> str:
         return str(self.resolve(name)["skater_id"])

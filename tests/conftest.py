@@ -11,9 +11,9 @@ DATA = PROJECT / "data"
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A copy of data/ in a temporary folder."""
+    """A copy of data/ in a temporary folder (without the PDF sheets: the loaders read no PDF)."""
     target = tmp_path / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("README.md", "*.pdf"))  # the loaders read no PDF
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("README.md", "*.pdf"), copy_function=shutil.copyfile)
     return target
 
 
