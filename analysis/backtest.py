@@ -77,7 +77,7 @@ def backtest_races(data: Dataset, start: pd.Timestamp = FIRST_SCORED) -> list[st
 
 def _order_position(data: Dataset, race_id: str, as_of: pd.Timestamp, skaters: list[str]) -> dict[str, pd.Series]:
     """Each baseline's position (1 = best) of every field skater; NaN for a skater the order cannot place."""
-    race = data.results[data.results["race_id"] == race_id].iloc[0]
+    race = data.race(race_id).iloc[0]
     hist = history(data, race_id, as_of)
     season = hist[(hist["distance_m"] == race["distance_m"]) & (hist["date"] >= SEASON_START - pd.Timedelta(days=150))]
     best = season[season["status"].isna()].groupby("skater")["time_s"].min().dropna()
@@ -113,7 +113,7 @@ def _learned_chances(train: pd.DataFrame, positions: pd.Series, alpha: float = 2
 
 
 def _outcome(data: Dataset, race_id: str) -> pd.DataFrame:
-    race = data.results[data.results["race_id"] == race_id]
+    race = data.race(race_id)
     return race.set_index("skater")[["rank", "status", "time_s"]]
 
 
@@ -133,9 +133,15 @@ def run(
     outcomes = {r: _outcome(data, r) for r in set(races) | set(training_races)}
     learned: dict[str, pd.DataFrame] = {}  # race -> position bucket per baseline and the place won
 
+    ordered: dict[str, dict[str, pd.Series]] = {}
+
     def positions(race_id: str) -> dict[str, pd.Series]:
-        field, _ = race_field(data, race_id)
-        return _order_position(data, race_id, dates[race_id] - pd.Timedelta(days=1), list(field["skater"]))
+        if race_id not in ordered:  # a race is both scored and, later, a baseline's training race
+            field, _ = race_field(data, race_id)
+            ordered[race_id] = _order_position(
+                data, race_id, dates[race_id] - pd.Timedelta(days=1), list(field["skater"])
+            )
+        return ordered[race_id]
 
     def training_rows(race_id: str) -> pd.DataFrame:
         if race_id not in learned:
@@ -164,12 +170,12 @@ def run(
         }
         earlier = [r for r in training_races if dates[r] <= fc.as_of]
         for name, pos in positions(race_id).items():
-            train = (
-                pd.concat([training_rows(r)[[name, "place"]] for r in earlier], ignore_index=True).rename(
-                    columns={name: "bucket"}
-                )
-                if earlier
-                else pd.DataFrame(columns=["bucket", "place"])
+            rows = [training_rows(r) for r in earlier]
+            train = pd.DataFrame(  # arrays joined once: a concat of many small frames per race is slow
+                {
+                    "bucket": np.concatenate([r[name].to_numpy() for r in rows]) if rows else [],
+                    "place": np.concatenate([r["place"].to_numpy(dtype=float) for r in rows]) if rows else [],
+                }
             )
             p = _learned_chances(train, pos.reindex(skaters))
             chances[name] = pd.DataFrame(

@@ -1004,6 +1004,22 @@ class Dataset:
     skaters: pd.DataFrame
     conditions: pd.DataFrame
 
+    @functools.cached_property
+    def _race_positions(self) -> dict:
+        return self.results.groupby("race_id", sort=False).indices
+
+    def race(self, race_id: str) -> pd.DataFrame:
+        """The result rows of one race, in file order (empty if the data holds no such race)."""
+        positions = self._race_positions.get(race_id)
+        return self.results.iloc[positions if positions is not None else []]
+
+    @functools.cached_property
+    def results_with_altitude(self) -> pd.DataFrame:
+        """``results`` with the rink's ``altitude_m`` (NaN where the venue table has none)."""
+        return self.results.merge(self.venues[["venue", "altitude_m"]], on="venue", how="left").set_axis(
+            self.results.index
+        )
+
     def races(self) -> pd.DataFrame:
         """One row per race: ``race_id, competition, competition_type, date, venue, gender, distance_m, division, starters``."""
         keys = ["race_id", "competition", "competition_type", "date", "venue", "gender", "distance_m", "division"]

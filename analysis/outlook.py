@@ -128,7 +128,7 @@ def _day(value) -> pd.Timestamp:
 def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
     """The skaters entered in a race as known before it, and a sentence on where that list comes from."""
     results = data.results
-    race = results[results["race_id"] == race_id]
+    race = data.race(race_id)
     if race.empty:
         known = sorted(results["race_id"].unique())
         close = [r for r in known if r[:10] == race_id[:10]] or known[-3:]
@@ -161,18 +161,18 @@ def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
 
 def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
     """The results a forecast of ``race_id`` may use: same sex, dated on or before ``as_of`` and before the race."""
-    race = data.results[data.results["race_id"] == race_id].iloc[0]
+    race = data.race(race_id).iloc[0]
     day = _day(as_of)
     if day >= race["date"]:
         raise ValueError(
             f"as_of {day.date()} is not before the race ({race['date'].date()}): "
             "a forecast may only use what was known before the race"
         )
-    res = data.results
+    res = data.results_with_altitude
     keep = (
         (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > day - pd.Timedelta(days=WINDOW_DAYS))
     )
-    return res[keep].merge(data.venues[["venue", "altitude_m"]], on="venue", how="left")
+    return res[keep].reset_index(drop=True)
 
 
 def _mishaps(timed: pd.DataFrame) -> pd.Series:
@@ -311,7 +311,7 @@ def forecast(
 ) -> Forecast:
     """Medal chances for ``race_id`` as known on ``as_of`` (default: the day before the race)."""
     field_table, field_source = race_field(data, race_id)
-    race = data.results[data.results["race_id"] == race_id].iloc[0]
+    race = data.race(race_id).iloc[0]
     day = _day(as_of) if as_of is not None else race["date"] - pd.Timedelta(days=1)
     hist = history(data, race_id, day)
     distance = int(race["distance_m"])

@@ -106,7 +106,7 @@ def _record_checks(data: Dataset, story_race: pd.DataFrame, info: pd.Series) -> 
 def race_story(data: Dataset, race_id: str) -> RaceStory:
     """Everything the race page tells about ``race_id``; ``KeyError`` naming close ids if it is not in the data."""
     results = data.results
-    race = results[results["race_id"] == race_id]
+    race = data.race(race_id)
     if race.empty:
         same_day = sorted(results.loc[results["race_id"].str[:10] == race_id[:10], "race_id"].unique())
         hint = f"; races that day: {', '.join(same_day)}" if same_day else "; list them with: python -m analysis.races"

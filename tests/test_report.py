@@ -68,15 +68,6 @@ def test_source_notebooks_are_not_modified(built):
     assert {p: p.read_bytes() for p in NOTEBOOKS} == SOURCE_BYTES
 
 
-def test_parameters_take_effect_and_get_their_own_folder(tmp_path, capsys):
-    code = main(["--time-style", "nl", "--out", str(tmp_path / "nl"), "--race", "2026-02-09-W1000", str(STORY)])
-    assert code == 0
-    page = (tmp_path / "nl" / "race-2026-02-09-W1000" / "index.html").read_text(encoding="utf-8")
-    assert "1.12,31" in page and "1:12.31" not in page
-    assert "time_style = nl" in (tmp_path / "nl" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r"\[1/1\] race-2026-02-09-W1000/index\s+\d+\.\d s", capsys.readouterr().out)
-
-
 def test_race_stories_for_different_kinds_of_race(tmp_path):
     """An Olympic race where no record fell, a World Cup race with a DNF, a men's Division B race, and a race
     whose field is incomplete in the data: each page names distance, sex, winner, time and every leader."""
@@ -114,7 +105,7 @@ def test_as_of_parameter_reaches_the_outlook(tmp_path):
     outcomes = build_reports(
         notebooks=outlook,
         out_dir=tmp_path,
-        parameters={"as_of": "2026-01-31", "n_sims": "20000"},
+        parameters={"as_of": "2026-01-31", "n_sims": "20000", "gender": "W"},  # gender fixed: one page
         echo=lambda line: None,
     )
     page = outcomes[0].html_path.read_text(encoding="utf-8")
@@ -223,7 +214,9 @@ def test_committed_notebooks_are_clean():
                     assert not pattern.search(text), f"{path.name} cell {index}: {what}"
 
 
-def test_notebooks_render_with_dnf_dq_and_missing_split(data_copy, tmp_path, monkeypatch):
+def test_story_renders_dnf_dq_missing_split_and_parameters(data_copy, tmp_path, monkeypatch, capsys):
+    """One build (through the command line) checks both: a field with a DNF, a DQ and a missing split renders,
+    and a parameter (Dutch time notation) takes effect and gets its own folder."""
     results = data_copy / "results" / "2026-olympics-1000m.csv"
     rows = list(csv.reader(io.StringIO(results.read_text(encoding="utf-8"))))
     head = rows[0]
@@ -243,8 +236,12 @@ def test_notebooks_render_with_dnf_dq_and_missing_split(data_copy, tmp_path, mon
         encoding="utf-8",
     )
     monkeypatch.setenv("SKATING_DATA_DIR", str(data_copy))
-    outcomes = build_reports(notebooks=[STORY], out_dir=tmp_path, races=["2026-02-09-W1000"], echo=lambda line: None)
-    page = outcomes[0].html_path.read_text(encoding="utf-8")
+    code = main(["--time-style", "nl", "--out", str(tmp_path / "nl"), "--race", "2026-02-09-W1000", str(STORY)])
+    assert code == 0
+    page = (tmp_path / "nl" / "race-2026-02-09-W1000" / "index.html").read_text(encoding="utf-8")
+    assert "1.12,31" in page and "1:12.31" not in page
+    assert "time_style = nl" in (tmp_path / "nl" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"\[1/1\] race-2026-02-09-W1000/index\s+\d+\.\d s", capsys.readouterr().out)
     assert (
         "Kim Min-sun" in page.split("Where the race was won")[1].split("The medallists")[0]
     )  # her 200 m is still there
