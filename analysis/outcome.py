@@ -77,7 +77,7 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _could_beat(skater: pd.Series, leader: pd.Series, lowest_missing_rank: float) -> bool:
+def _could_beat(skater, leader, lowest_missing_rank: float) -> bool:
     """Could a skater whose pair or time is unknown have beaten the current leader?"""
     if not math.isnan(skater["time_s"]):
         return skater["time_s"] < leader["time_s"]
@@ -96,12 +96,13 @@ def leader_by_pair(race: pd.DataFrame, n_pairs: int | None = None) -> pd.DataFra
     n_pairs = int(n_pairs or finished["pair"].max())
     ranks = set(finished["rank"].dropna().astype(int))
     lowest_missing = min((r for r in range(1, len(race) + 2) if r not in ranks), default=math.inf)
-    known = finished[finished["pair"].notna() & finished["time_s"].notna()]
-    unknown = finished[finished["pair"].isna() | finished["time_s"].isna()]
+    # Plain rows: this loop runs once per pair, and frame filtering per pair dominated the race story's cost.
+    known = finished[finished["pair"].notna() & finished["time_s"].notna()].to_dict("records")
+    unknown = finished[finished["pair"].isna() | finished["time_s"].isna()].to_dict("records")
     rows, previous = [], None
     for pair in range(1, n_pairs + 1):
-        so_far = known[known["pair"] <= pair]
-        if so_far.empty:
+        so_far = [r for r in known if r["pair"] <= pair]
+        if not so_far:
             rows.append(
                 {
                     "pair": pair,
@@ -113,9 +114,9 @@ def leader_by_pair(race: pd.DataFrame, n_pairs: int | None = None) -> pd.DataFra
                 }
             )
             continue
-        leader = so_far.sort_values(["time_s", "pair"], kind="stable").iloc[0]
-        in_play = unknown[unknown["pair"].isna() | (unknown["pair"] <= pair)]
-        certain = not any(_could_beat(s, leader, lowest_missing) for _, s in in_play.iterrows())
+        leader = min(so_far, key=lambda r: (r["time_s"], r["pair"]))  # the first of equals, as a stable sort
+        in_play = [s for s in unknown if pd.isna(s["pair"]) or s["pair"] <= pair]
+        certain = not any(_could_beat(s, leader, lowest_missing) for s in in_play)
         rows.append(
             {
                 "pair": pair,

@@ -9,6 +9,7 @@ which shows the faults come from the change and not from the re-typesetting.
 from __future__ import annotations
 
 import csv
+import functools
 import shutil
 from pathlib import Path
 
@@ -106,10 +107,16 @@ def test_make_data_reproduces_the_committed_files():
 # --------------------------------------------------------------------------- bad sheets
 
 
+@functools.cache
+def _words(src: Path) -> tuple[tuple[dict, ...], ...]:
+    """Every word of every page of ``src`` with its position and size (read once per test run)."""
+    with pdfplumber.open(src) as pdf:
+        return tuple(tuple(page.extract_words(x_tolerance=1.5, extra_attrs=["size"])) for page in pdf.pages)
+
+
 def _retypeset(src: Path, target: Path, change=None) -> Path:
     """Write ``src``'s words at their positions into a new PDF; ``change(word)`` may edit a word."""
-    with pdfplumber.open(src) as pdf:
-        pages = [[dict(w) for w in page.extract_words(x_tolerance=1.5, extra_attrs=["size"])] for page in pdf.pages]
+    pages = [[dict(w) for w in words] for words in _words(src)]
     with plt.rc_context({"pdf.fonttype": 42}), PdfPages(target) as out:
         for words in pages:
             fig = plt.figure(figsize=(595 / 72, 842 / 72))
