@@ -17,12 +17,12 @@ ROU RSA RUS RWA SAM SEN SEY SGP SKN SLE SLO SMR SOL SOM SRB SRI SSD STP SUD SUI 
 TGA THA TJK TKM TLS TOG TPE TTO TUN TUR TUV UAE UGA UKR URU USA UZB VAN VEN VIE VIN YEM ZAM ZIM
 """
 
-# Codes that appear in older results or for neutral athletes.
-_HISTORICAL = {
+# Codes that appear in older results or for neutral athletes, with the name readers need.
+HISTORICAL_NAMES = {
     "URS": "Soviet Union",
     "GDR": "East Germany",
     "FRG": "West Germany",
-    "EUA": "United Team of Germany",
+    "EUA": "the united German team of 1956-1964",
     "EUN": "Unified Team",
     "TCH": "Czechoslovakia",
     "YUG": "Yugoslavia",
@@ -32,7 +32,16 @@ _HISTORICAL = {
     "AIN": "Individual Neutral Athletes",
 }
 
-IOC_CODES: frozenset[str] = frozenset(_CURRENT.split()) | frozenset(_HISTORICAL)
+IOC_CODES: frozenset[str] = frozenset(_CURRENT.split()) | frozenset(HISTORICAL_NAMES)
+
+
+def historical_names(codes) -> dict[str, str]:
+    """The historical or neutral codes among ``codes``, with their names, in the order given.
+
+    >>> historical_names(["NED", "URS", "GDR"])
+    {'URS': 'Soviet Union', 'GDR': 'East Germany'}
+    """
+    return {code: HISTORICAL_NAMES[code] for code in dict.fromkeys(codes) if code in HISTORICAL_NAMES}
 
 
 def is_ioc_code(code: str) -> bool:
