@@ -215,18 +215,18 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
     s_code, skaters = pd.factorize(obs["skater"])
     r_code, races = pd.factorize(obs["race_id"])
     y, w = obs["y"].to_numpy(dtype=float), obs["w"].to_numpy(dtype=float)
-    altitude = obs.groupby(r_code)["altitude_m"].first().fillna(0.0).to_numpy()
+    first_row = np.unique(r_code, return_index=True)[1]  # a race's rows share one rink
+    altitude = np.nan_to_num(obs["altitude_m"].to_numpy(dtype=float)[first_row], nan=0.0)
     ice_prior = ALTITUDE_EFFECT * altitude / 1000.0
     ice = ice_prior.copy()
     w_s = np.bincount(s_code, weights=w)
     level = np.bincount(s_code, weights=w * (y - ice[r_code])) / w_s
+    prior = (
+        prior_mean.reindex(skaters).to_numpy(dtype=float) if prior_mean is not None else np.full(len(skaters), np.nan)
+    )
     for _ in range(iterations):
         centre = float(np.median(level))
-        target = (
-            prior_mean.reindex(skaters).fillna(centre).to_numpy()
-            if prior_mean is not None
-            else np.full(len(skaters), centre)
-        )
+        target = np.where(np.isnan(prior), centre, prior)
         level = (np.bincount(s_code, weights=w * (y - ice[r_code])) + params.level_prior_races * target) / (
             w_s + params.level_prior_races
         )
