@@ -27,8 +27,13 @@ report: $(STAMP)  ## Execute every notebook and write HTML to reports/ (RACE=id:
 test: lint  ## Lint, then every test: unit tests, report build, strict nbval over notebooks/
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
+# make unit: pyproject's options without the nbval plugin (loading it costs each worker a second), and without the
+# report module and tests (they start kernels).
+UNIT_OPTS := -p no:nbval -o addopts="-ra --strict-markers --doctest-modules -p no:cacheprovider" \
+	--ignore=tests/test_report.py --ignore=analysis/report.py
+
 unit: $(STAMP)  ## The tests that start no kernel (no report build, no nbval)
-	$(BIN)/python -m pytest -n auto --dist loadfile analysis tests --ignore=tests/test_report.py
+	$(BIN)/python -m pytest -n auto --dist loadfile $(UNIT_OPTS) analysis tests
 
 lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check .
