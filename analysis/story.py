@@ -27,12 +27,17 @@ __all__ = [
     "times_text",
     "join_names",
     "race_title",
+    "SEX_WORDS",
+    "POSSESSIVE",
 ]
 
 SEASON_START = pd.Timestamp("2025-07-01")  # the 2025-26 season: results from this day on
 #: The records a race can break, by competition type (a World Cup cannot set an Olympic record).
 RECORDS_FOR = {"OG": ("OR", "WR")}
 RECORD_NAMES = {"OR": "Olympic record", "WR": "world record"}
+#: The words the pages use for each ``gender`` value: "the women's 1000 m", "her best time".
+SEX_WORDS = {"W": "women's", "M": "men's"}
+POSSESSIVE = {"W": "her", "M": "his"}
 
 
 def join_names(items) -> str:
@@ -83,7 +88,7 @@ class RaceStory:
 
 def race_title(info: pd.Series) -> str:
     """'the women's 1000 m at the Olympic Winter Games 2026' / '... Division B ...'."""
-    sex = "women's" if info["gender"] == "W" else "men's"
+    sex = SEX_WORDS[info["gender"]]
     division = " (Division B)" if str(info["division"]) == "B" else ""
     return f"the {sex} {int(info['distance_m'])} m{division} at the {info['competition']}"
 
