@@ -29,7 +29,8 @@ test: lint  ## Lint, then every test: unit tests, report build, strict nbval ove
 
 # make unit: pyproject's options without the nbval plugin (loading it costs each worker a second), and without the
 # report module and tests (they start kernels).
-UNIT_OPTS := -p no:nbval -o addopts="-ra --strict-markers --doctest-modules -p no:cacheprovider" \
+UNIT_OPTS := -p no:nbval -p no:anyio -p no:platformdirs -p no:hypothesispytest \
+	-o addopts="-ra --strict-markers --doctest-modules -p no:cacheprovider" \
 	--ignore=tests/test_report.py --ignore=analysis/report.py
 
 unit: $(STAMP)  ## The tests that start no kernel (no report build, no nbval)

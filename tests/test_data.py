@@ -41,12 +41,17 @@ def test_olympic_1000m_podium(results):
 
 
 def test_olympic_fields_hold_what_was_found_since(results):
-    """Smeding's 1000 m (11th, 1:15.834, pair 12) and pair 2 of the 1500 m start list, without a result."""
+    """Smeding's 1000 m (11th, 1:15.834, pair 12); pair 2 of the 1500 m start list (Smeding without a result,
+    Ilyachshenko 24th in 1:58.43); Morozova 12th in that 1500 m (1:55.76), pair unknown."""
     row = results[(results["race_id"] == "2026-02-09-W1000") & (results["skater"] == "Ellia Smeding")].iloc[0]
     assert (row["rank"], row["time_s"], row["pair"]) == (11, 75.834, 12)
-    pair2 = results[(results["race_id"] == "2026-02-20-W1500") & (results["pair"] == 2)].set_index("skater")
+    w1500 = results[results["race_id"] == "2026-02-20-W1500"].set_index("skater")
+    pair2 = w1500[w1500["pair"] == 2]
     assert dict(pair2["lane"]) == {"Ellia Smeding": "inner", "Arina Ilyachshenko": "outer"}
-    assert pair2["rank"].isna().all() and pair2["time_s"].isna().all()
+    assert pd.isna(pair2.loc["Ellia Smeding", "rank"]) and pd.isna(pair2.loc["Ellia Smeding", "time_s"])
+    assert (pair2.loc["Arina Ilyachshenko", "rank"], pair2.loc["Arina Ilyachshenko", "time_s"]) == (24, 118.43)
+    morozova = w1500.loc["Nadezhda Morozova"]
+    assert (morozova["rank"], morozova["time_s"]) == (12, 115.76) and pd.isna(morozova["pair"])
 
 
 def test_every_result_venue_is_in_the_venue_table(results):
