@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import matplotlib as mpl
+import pandas as pd
 
 from .records import ALTITUDE_THRESHOLD_M
 
@@ -207,7 +208,7 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None, 
         mine = season[season["skater"] == skater]
         color = nation_color(olympic.loc[olympic["skater"] == skater, "nation"].iloc[0])
         for _, race in mine.iterrows():
-            hollow = bool(race.get("at_altitude", False))
+            hollow = bool(pd.notna(race.get("at_altitude")) and race.get("at_altitude"))  # unknown altitude: filled
             ax.scatter(
                 race["time_s"],
                 y,

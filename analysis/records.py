@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 __all__ = [
@@ -11,6 +13,7 @@ __all__ = [
     "progression_from_results",
     "record_in_force",
     "with_altitude",
+    "altitude_venues",
     "fastest_by_altitude",
     "olympic_record_history",
     "olympic_vs_world",
@@ -21,7 +24,7 @@ __all__ = [
     "WINTER_GAMES_YEARS",
 ]
 
-# Rinks at or above this altitude count as "altitude" ovals (Salt Lake City 1423 m, Calgary 1034 m).
+# Rinks at or above this altitude count as "altitude" ovals (the venue table holds each rink's altitude).
 ALTITUDE_THRESHOLD_M = 1000
 
 
@@ -91,6 +94,25 @@ def with_altitude(frame: pd.DataFrame, venues: pd.DataFrame) -> pd.DataFrame:
     merged["at_altitude"] = (merged["altitude_m"] >= ALTITUDE_THRESHOLD_M).astype("boolean")
     merged.loc[merged["altitude_m"].isna(), "at_altitude"] = pd.NA
     return merged
+
+
+def altitude_venues(venues: pd.DataFrame, among: Iterable[str] | None = None) -> pd.DataFrame:
+    """The rinks at or above ``ALTITUDE_THRESHOLD_M`` (``venue, city, altitude_m``), highest first; only the
+    venues ``among`` if given (e.g. the rinks of a season's races).
+
+    >>> venues = pd.DataFrame({"venue": ["Oval", "Stadium", "Utah Olympic Oval"], "city": ["Calgary", "Milan", "Kearns"],
+    ...                        "altitude_m": [1105, 158, 1425]})
+    >>> list(altitude_venues(venues)["city"])
+    ['Kearns', 'Calgary']
+    >>> list(altitude_venues(venues, among=["Oval", "Stadium"])["venue"])
+    ['Oval']
+    """
+    high = venues[venues["altitude_m"] >= ALTITUDE_THRESHOLD_M]
+    if among is not None:
+        high = high[high["venue"].isin(list(among))]
+    return high.sort_values("altitude_m", ascending=False, kind="stable")[["venue", "city", "altitude_m"]].reset_index(
+        drop=True
+    )
 
 
 def fastest_by_altitude(

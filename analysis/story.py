@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import outcome
 from .data import Dataset
-from .records import ALTITUDE_THRESHOLD_M, record_in_force
+from .records import ALTITUDE_THRESHOLD_M, record_in_force, with_altitude
 
 __all__ = [
     "RaceStory",
@@ -77,7 +77,7 @@ class RaceStory:
     spells: pd.DataFrame  # consecutive pairs with the same leader
     records: list[RecordCheck]
     laps: pd.DataFrame  # opener and laps of the skaters with splits
-    season: pd.DataFrame  # the medallists' earlier races this season at the distance (any competition)
+    season: pd.DataFrame  # the medallists' earlier races this season at the distance (any competition), with altitude
     conditions: pd.Series | None
     falls: pd.DataFrame  # skaters a sheet marks as fallen, and DNF/DQ with their code
 
@@ -147,7 +147,7 @@ def race_story(data: Dataset, race_id: str) -> RaceStory:
         & (results["date"] < info["date"])
         & (results["date"] >= SEASON_START)
     ]
-    season = season.merge(data.venues[["venue", "altitude_m"]], on="venue", how="left").sort_values(["skater", "date"])
+    season = with_altitude(season, data.venues).sort_values(["skater", "date"])
     conditions = (
         data.conditions.set_index("race_id").reindex([race_id]).iloc[0]
         if race_id in set(data.conditions["race_id"])
@@ -183,7 +183,7 @@ def season_summary(story: RaceStory) -> pd.DataFrame:
             & story.season["time_s"].notna()
             & story.season["status"].isna()
         ]
-        low = mine[mine["altitude_m"].fillna(0) < ALTITUDE_THRESHOLD_M]
+        low = mine[mine["at_altitude"].eq(False)]  # a rink of unknown altitude is in neither group
         best_low = float(low["time_s"].min()) if len(low) else float("nan")
         rows.append(
             {

@@ -49,3 +49,24 @@ def test_conditions_only_for_sheet_races():
     assert with_sheet.conditions is not None and with_sheet.conditions["ice_start_c"] == pytest.approx(-8.3)
     assert race_story(DATA, "2026-02-09-W1000").conditions is None
     assert pd.isna(race_story(DATA, "2026-02-09-W1000").info["division"])
+
+
+def test_season_summary_compares_with_lower_rinks_only():
+    """The lower-rink best leaves out altitude rinks and rinks of unknown altitude (missing stays missing)."""
+    import dataclasses
+
+    story = race_story(DATA, "2026-02-09-W1000")
+    season = story.season
+    assert season.loc[season["venue"] == "Utah Olympic Oval", "at_altitude"].all()
+    leerdam = season[(season["skater"] == "Jutta Leerdam") & season["time_s"].notna() & season["status"].isna()]
+    low = leerdam[leerdam["altitude_m"] < 1000]
+    assert len(low) and len(low) < len(leerdam)
+    row = season_summary(story).set_index("skater").loc["Jutta Leerdam"]
+    assert row["best_low_s"] == low["time_s"].min()
+    assert row["best_s"] == leerdam["time_s"].min() < row["best_low_s"]
+    # The lower-rink best made unknown: it must drop out, not count as a lower rink.
+    best_row = low["time_s"].idxmin()
+    unknown = season.copy()
+    unknown.loc[best_row, ["altitude_m", "at_altitude"]] = [float("nan"), pd.NA]
+    again = season_summary(dataclasses.replace(story, season=unknown)).set_index("skater").loc["Jutta Leerdam"]
+    assert again["best_low_s"] > row["best_low_s"] or pd.isna(again["best_low_s"])
