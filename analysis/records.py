@@ -251,7 +251,9 @@ def games_with_new_records(history: pd.DataFrame, until_year: int) -> tuple[list
     return games, sorted(set(history["date"].dt.year) & set(games))
 
 
-def share_at_altitude(records: pd.DataFrame, venues: pd.DataFrame, record: str, since: str) -> tuple[float, int]:
+def share_at_altitude(
+    records: pd.DataFrame, venues: pd.DataFrame, record: str, since: str | pd.Timestamp
+) -> tuple[float, int]:
     """Share of ``record`` rows since ``since`` set at an altitude rink, and how many rows have a known rink."""
     rows = records[(records["record"] == record) & (records["date"] >= pd.Timestamp(since))].dropna(subset=["venue"])
     rows = with_altitude(rows, venues).dropna(subset=["at_altitude"])

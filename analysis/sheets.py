@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import DataError
-from .times import parse_time
+from .times import parse_gap, parse_time
 
 __all__ = ["Sheet", "SheetRow", "read_sheet", "COLUMNS"]
 
@@ -388,7 +388,7 @@ def _row(page: _Page, anchor: dict, cell: dict[str, list[dict]]) -> SheetRow:
         lane=LANES[lane_text] if lane_text else None,
         time=time,
         time_s=time_s,
-        behind_s=parse_time(behind_text[1:]) if behind_text else None,
+        behind_s=parse_gap(behind_text) if behind_text else None,
         points=int(points_text) if points_text else None,
         status=status,
         codes=codes,
