@@ -234,9 +234,13 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
         ice = (np.bincount(r_code, weights=w * resid) + params.ice_prior_races * ice_prior) / (
             np.bincount(r_code, weights=w) + params.ice_prior_races
         )
-    resid = y - level[s_code] - ice[r_code]
+    # Spread: deviations from the skater's own mean (ice removed), with n - 1 degrees of freedom. Deviations
+    # from the shrunken level would count the prior's pull as race-to-race spread: one slow result far from
+    # the prior would then widen the spread and so raise the chance of a fast race.
+    adjusted = y - ice[r_code]
     n = np.bincount(s_code)
-    ss = np.bincount(s_code, weights=resid**2)
+    own_mean = np.bincount(s_code, weights=adjusted) / n
+    ss = np.bincount(s_code, weights=(adjusted - own_mean[s_code]) ** 2)
     spread = np.sqrt(
         (params.spread_prior_races * ELITE_SD**2 + ss) / (params.spread_prior_races + np.maximum(n - 1, 0))
     )

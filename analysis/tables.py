@@ -6,7 +6,7 @@ import pandas as pd
 
 from .plots import MEDAL_COLORS
 
-__all__ = ["table_html", "folded", "MEDAL_FILL"]
+__all__ = ["table_html", "folded", "signed", "MEDAL_FILL"]
 
 
 def _tint(hex_colour: str, white: float) -> str:
@@ -17,6 +17,16 @@ def _tint(hex_colour: str, white: float) -> str:
 
 #: Row backgrounds for gold, silver and bronze: the chart colours of ``plots.MEDAL_COLORS``, lightened.
 MEDAL_FILL = {name: _tint(colour, 0.55) for name, colour in zip(("gold", "silver", "bronze"), MEDAL_COLORS)}
+
+
+def signed(value: float, decimals: int = 2) -> str:
+    """``value`` with its sign, never "-0.00": a difference that rounds to zero is "+0.00".
+
+    >>> signed(0.314), signed(-0.004), signed(-0.26, 3)
+    ('+0.31', '+0.00', '-0.260')
+    """
+    rounded = round(float(value), decimals)
+    return f"{rounded if rounded != 0 else 0.0:+.{decimals}f}"  # -0.0 == 0: no minus zero
 
 
 def _decimals(values: pd.Series, most: int = 3) -> int:

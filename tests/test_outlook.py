@@ -177,3 +177,16 @@ def test_olympic_vs_world_marks_altitude():
     gaps = olympic_vs_world(load_records().query("gender == 'W'"), 1000, load_venues()).set_index("year")
     assert bool(gaps.loc[1988, "or_at_altitude"]) and gaps.loc[1988, "gap_s"] == 0
     assert not bool(gaps.loc[2026, "or_at_altitude"])
+
+
+def test_a_slower_result_never_raises_a_chance(data):
+    """One result far from a skater's prior level says nothing about race-to-race spread: making Dombek's only
+    500 m of the season (a Division B race) slower must lower his medal chance, not widen his spread and raise it."""
+    results = data.results.copy()
+    mask = (results["skater"] == "Hendrik Dombek") & (results["distance_m"] == 500) & (results["date"] < "2026-02-01")
+    assert mask.sum() == 1
+    base = forecast(data, "2026-02-14-M500", as_of="2026-02-09", n_sims=20_000).table.set_index("skater")
+    results.loc[mask, "time_s"] += 1.0
+    slower = forecast(_with_results(data, results), "2026-02-14-M500", as_of="2026-02-09", n_sims=20_000).table
+    slower = slower.set_index("skater")
+    assert slower.loc["Hendrik Dombek", "p_podium"] < base.loc["Hendrik Dombek", "p_podium"] < 0.05
