@@ -68,15 +68,18 @@ def test_source_notebooks_are_not_modified(built):
     assert {p: p.read_bytes() for p in NOTEBOOKS} == SOURCE_BYTES
 
 
-def test_race_stories_for_different_kinds_of_race(tmp_path):
-    """An Olympic race where no record fell, a World Cup race with a DNF, a men's Division B race, and a race
-    whose field is incomplete in the data: each page names distance, sex, winner, time and every leader."""
+def test_race_stories_for_different_kinds_of_race(built, tmp_path):
+    """An Olympic race where no record fell (from the shared build), a World Cup race with a DNF, a men's
+    Division B race, and a race whose field is incomplete in the data: each page names distance, sex, winner,
+    time and every leader."""
     from analysis import load_all
     from analysis.pagecheck import page_problems
     from analysis.story import race_story
 
-    races = ["2026-02-20-W1500", "2025-12-07-W500", "2025-11-22-M500-B", "2026-01-23-W500"]
-    outcomes = build_reports(notebooks=[STORY], out_dir=tmp_path, races=races, echo=lambda line: None)
+    extra = ["2025-12-07-W500", "2025-11-22-M500-B", "2026-01-23-W500"]
+    outcomes = build_reports(notebooks=[STORY], out_dir=tmp_path, races=extra, echo=lambda line: None)
+    outcomes += [o for o in built[1] if o.parameters.get("race_id") == "2026-02-20-W1500"]
+    assert len(outcomes) == 4
     data = load_all()
     for outcome in outcomes:
         story = race_story(data, outcome.parameters["race_id"])
@@ -105,7 +108,7 @@ def test_as_of_parameter_reaches_the_outlook(tmp_path):
     outcomes = build_reports(
         notebooks=outlook,
         out_dir=tmp_path,
-        parameters={"as_of": "2026-01-31", "n_sims": "20000", "gender": "W"},  # gender fixed: one page
+        parameters={"as_of": "2026-01-31", "n_sims": "2000", "gender": "W"},  # gender fixed: one page
         echo=lambda line: None,
     )
     page = outcomes[0].html_path.read_text(encoding="utf-8")
