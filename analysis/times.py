@@ -103,7 +103,11 @@ def format_time(seconds: float, style: str = "intl", decimals: int = 2) -> str:
     """Format seconds as ``1:12.31`` (``style="intl"``) or ``1.12,31`` (``style="nl"``).
 
     Under a minute: ``36.49`` / ``36,49``. ``decimals`` is 2 (hundredths) by default,
-    3 for thousandths, 1 for hand times.
+    3 for thousandths, 1 for hand times. Extra digits are cut, not rounded, as official results print a
+    time measured to the thousandth:
+
+    >>> format_time(34.466), format_time(114.865, decimals=3), format_time(101.958, style="nl")
+    ('34.46', '1:54.865', '1.41,95')
     """
     if style not in STYLES:
         raise ValueError(f"unknown time style {style!r}: use one of {STYLES}")
@@ -112,7 +116,7 @@ def format_time(seconds: float, style: str = "intl", decimals: int = 2) -> str:
     if seconds is None or not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"cannot format {seconds!r} as a race time")
     scale = 10**decimals
-    units = int(round(seconds * scale))
+    units = math.floor(seconds * scale + 1e-6)  # truncated; the tolerance absorbs binary fractions (72.31)
     whole, frac = divmod(units, scale)
     minutes, sec = divmod(whole, 60)
     minute_sep, decimal_sep = (":", ".") if style == "intl" else (".", ",")
@@ -139,8 +143,8 @@ def format_difference(seconds: float, style: str = "intl", decimals: int = 2, si
     """
     if seconds is None or not math.isfinite(seconds):
         raise ValueError(f"cannot format {seconds!r} as a difference")
-    units = int(round(abs(seconds) * 10**decimals))
+    units = int(round(abs(seconds) * 10**decimals))  # a difference is rounded, not cut
     if units == 0:
         return "0.00" if style == "intl" else "0,00"
-    text = format_time(abs(seconds), style=style, decimals=decimals)
+    text = format_time(units / 10**decimals, style=style, decimals=decimals)
     return (("-" if seconds < 0 else "+") + text) if signed else text

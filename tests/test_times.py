@@ -85,7 +85,9 @@ def test_parse_gap_rejects(text):
         (114.865, "nl", 3, "1.54,865"),
         (94.1, "intl", 1, "1:34.1"),
         (60.0, "intl", 2, "1:00.00"),
-        (59.999, "intl", 2, "1:00.00"),
+        (59.999, "intl", 2, "59.99"),  # cut to hundredths, as official results print it; never rounded up
+        (34.466, "intl", 2, "34.46"),
+        (101.958, "nl", 2, "1.41,95"),
         (72.305, "intl", 3, "1:12.305"),
         (605.0, "intl", 2, "10:05.00"),
     ],
