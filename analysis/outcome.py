@@ -16,6 +16,7 @@ __all__ = [
     "lead_spells",
     "record_breaks",
     "lap_table",
+    "fastest_segment",
     "race_coverage",
 ]
 
@@ -199,6 +200,36 @@ def lap_table(race: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
             )
     frame = pd.DataFrame(rows, columns=["skater", "nation", "rank", "segment", "from_m", "to_m", "seconds", "decimals"])
     return frame.sort_values(["rank", "skater", "from_m"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _bounds(seconds: float, decimals: int) -> tuple[float, float]:
+    """The true time a printed one can stand for: a broadcaster's tenths are rounded (22.9: 22.85 to 22.95),
+    hundredths and thousandths are cut (22.99: 22.99 to 23.00)."""
+    if decimals == 1:
+        return seconds - 0.05, seconds + 0.05
+    return seconds, seconds + 10.0**-decimals
+
+
+def fastest_segment(laps: pd.DataFrame, segment: str = "opener") -> tuple[pd.Series, bool]:
+    """The fastest ``segment`` in ``laps`` (see :func:`lap_table`) as printed, and whether it is certainly the
+    fastest: False when another skater's time, printed less precisely, could stand for a faster one.
+
+    >>> laps = pd.DataFrame({"skater": ["A", "B", "C"], "segment": "opener", "seconds": [22.9, 22.99, 23.3],
+    ...                      "decimals": [1, 2, 1]})
+    >>> row, certain = fastest_segment(laps)
+    >>> row["skater"], certain
+    ('A', True)
+    >>> later = pd.DataFrame({"skater": ["A", "C"], "segment": "opener", "seconds": [22.97, 23.0], "decimals": [2, 1]})
+    >>> fastest_segment(later)[1]  # C's 23.0 could stand for 22.95
+    False
+    """
+    rows = laps[laps["segment"] == segment].sort_values(["seconds", "skater"], kind="stable")
+    if rows.empty:
+        raise ValueError(f"no {segment} in the lap table")
+    best = rows.iloc[0]
+    _, best_high = _bounds(float(best["seconds"]), int(best["decimals"]))
+    certain = all(_bounds(float(r.seconds), int(r.decimals))[0] >= best_high for r in rows.iloc[1:].itertuples())
+    return best, certain
 
 
 def race_coverage(race: pd.DataFrame, starters: int | None = None) -> dict[str, object]:

@@ -8,6 +8,7 @@ data is missing. Nothing here reads a file or formats prose; the notebook narrat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -155,7 +156,8 @@ def race_story(data: Dataset, race_id: str) -> RaceStory:
     )
     codes = race["note"].fillna("").str.split()
     falls = race[
-        codes.map(lambda c: any(x == "F" or x.startswith("T") for x in c)) | race["status"].isin(["DNF", "DQ"])
+        codes.map(lambda c: any(x == "F" or re.fullmatch(r"T\d+", x) for x in c))  # T04-T10: rule codes, not TR
+        | race["status"].isin(["DNF", "DQ"])
     ]
     return RaceStory(
         race_id,

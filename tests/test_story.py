@@ -70,3 +70,11 @@ def test_season_summary_compares_with_lower_rinks_only():
     unknown.loc[best_row, ["altitude_m", "at_altitude"]] = [float("nan"), pd.NA]
     again = season_summary(dataclasses.replace(story, season=unknown)).set_index("skater").loc["Jutta Leerdam"]
     assert again["best_low_s"] > row["best_low_s"] or pd.isna(again["best_low_s"])
+
+
+def test_a_track_record_is_not_an_incident():
+    """Sheet codes T04-T10 name the rule behind a disqualification; TR is a track record, not a mishap."""
+    story = race_story(DATA, "2026-02-11-M1000")
+    assert "TR" in story.race.loc[story.race["skater"] == "Jordan Stolz", "note"].iloc[0].split()
+    assert "Jordan Stolz" not in set(story.falls["skater"])
+    assert {"Gabriel Odor", "Lian Ziwen"} <= set(story.falls["skater"])  # the two disqualified skaters stay
