@@ -271,6 +271,17 @@ li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; fon
 """
 
 
+def _remove_stale_pages(out_dir: Path, current: set[str]) -> None:
+    """Delete the pages in ``out_dir`` (top-level and race stories) that this build did not write."""
+    pages = [*out_dir.glob("*.html"), *out_dir.glob("race-*/index.html")]
+    for page in pages:
+        if page.name != "index.html" or page.parent != out_dir:
+            if page.relative_to(out_dir).as_posix() not in current:
+                page.unlink()
+                if page.parent != out_dir and not any(page.parent.iterdir()):
+                    page.parent.rmdir()
+
+
 def default_jobs(n_notebooks: int) -> int:
     """Notebooks executed at once: all of them up to twice the CPU count (kernels wait on I/O at start-up)."""
     return max(1, min(n_notebooks, 2 * (os.cpu_count() or 1)))
@@ -398,6 +409,8 @@ def build_reports(
         target = out_dir / outcome.page
         _write_atomic(target, outcome.html)
         outcome.html_path = target
+    if not only_races:  # a full build is the whole set: an older page left from an earlier run would look current
+        _remove_stale_pages(out_dir, {o.page for o in outcomes})
     _write_atomic(index, _index_html(out_dir, outcomes, parameters, _data_as_of()))
     return outcomes
 

@@ -139,7 +139,7 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path):
     assert main(["--out", str(out), str(path)]) == 1
 
 
-def test_text_outputs_are_escaped_in_html(tmp_path):
+def test_text_outputs_are_escaped_and_stale_pages_removed(tmp_path):
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     nb.cells = [
         new_markdown_cell("# Escaping"),
@@ -150,9 +150,16 @@ def test_text_outputs_are_escaped_in_html(tmp_path):
     ]
     path = tmp_path / "escape.ipynb"
     nbformat.write(nb, path)
-    page = build_reports(notebooks=[path], out_dir=tmp_path / "out", echo=lambda line: None)[0].html_path.read_text()
+    out = tmp_path / "out"
+    (out / "race-2025-12-07-W500").mkdir(parents=True)  # pages an earlier run left behind
+    (out / "race-2025-12-07-W500" / "index.html").write_text("<title>old story</title>", encoding="utf-8")
+    (out / "renamed-notebook.html").write_text("<title>old page</title>", encoding="utf-8")
+    page = build_reports(notebooks=[path], out_dir=out, echo=lambda line: None)[0].html_path.read_text()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)" in page and "&lt;script&gt;alert(2)" in page
+    # A full build is the whole set: the older pages are gone, and the index lists only this run's page.
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")) == ["escape.html", "index.html"]
+    assert "old story" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("column", ["skater", "competition", "venue"])
