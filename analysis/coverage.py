@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import load_results
+from .outcome import missing_ranks
 
 __all__ = ["coverage_table", "coverage_markdown", "conflicts_markdown", "generated_readme"]
 
@@ -23,7 +24,7 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for race_id, race in results.groupby("race_id", sort=True):
         ranks = sorted(int(r) for r in race["rank"].dropna())
-        gaps = [r for r in range(1, (max(ranks) if ranks else 0) + 1) if r not in ranks]
+        gaps = missing_ranks(ranks, max(ranks) if ranks else 0)
         sheet = race["source"].str.startswith(SHEET_SOURCE).all()
         rows.append(
             {

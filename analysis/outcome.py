@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -18,6 +20,7 @@ __all__ = [
     "lap_table",
     "fastest_segment",
     "race_coverage",
+    "missing_ranks",
 ]
 
 MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
@@ -82,6 +85,8 @@ def _could_beat(skater, leader, lowest_missing_rank: float) -> bool:
     """Could a skater whose pair or time is unknown have beaten the current leader?"""
     if not math.isnan(skater["time_s"]):
         return skater["time_s"] < leader["time_s"]
+    if pd.isna(leader["rank"]):
+        return True  # neither the skater's time nor the leader's place is known: either could be ahead
     if not pd.isna(skater["rank"]):
         return skater["rank"] < leader["rank"]
     return lowest_missing_rank < leader["rank"]
@@ -232,14 +237,25 @@ def fastest_segment(laps: pd.DataFrame, segment: str = "opener") -> tuple[pd.Ser
     return best, certain
 
 
+def missing_ranks(ranks: Iterable, up_to: int) -> list[int]:
+    """The places 1 to ``up_to`` that no rank holds. A tie also takes the places after it: two skaters ranked
+    11th leave no 12th.
+
+    >>> missing_ranks([1, 2, 4, 4, 7], 8)
+    [3, 6, 8]
+    """
+    counts = Counter(int(r) for r in ranks)
+    taken = {rank + k for rank, tied in counts.items() for k in range(tied)}
+    return [r for r in range(1, up_to + 1) if r not in taken]
+
+
 def race_coverage(race: pd.DataFrame, starters: int | None = None) -> dict[str, object]:
     """What the data holds for a race: rows, missing ranks, times and pairs."""
-    ranks = sorted(int(r) for r in race["rank"].dropna())
     n = starters or len(race)
     return {
         "rows": len(race),
         "starters": n,
-        "missing_ranks": [r for r in range(1, n + 1) if r not in ranks],
+        "missing_ranks": missing_ranks(race["rank"].dropna(), n),
         "no_time": race.loc[race["time_s"].isna() & race["status"].isna(), "skater"].tolist(),
         "no_pair": race.loc[race["pair"].isna(), "skater"].tolist(),
         "status": race.loc[race["status"].notna(), ["skater", "status"]].values.tolist(),

@@ -138,3 +138,16 @@ def test_men_olympic_records_include_2026():
     for distance in (500, 1000, 1500):
         prog = records[records["distance_m"] == distance]
         assert prog["date"].max().year == 2026 and prog["time_s"].is_monotonic_decreasing
+
+
+def test_a_tie_leaves_no_missing_place(results):
+    """Wójcik and Chen Ying-chu tied for 11th in the Olympic 500 m: 12th is not a gap in the data."""
+    from analysis.coverage import coverage_table
+    from analysis.outcome import race_coverage
+
+    race = results[results["race_id"] == "2026-02-15-W500"]
+    assert sorted(race.loc[race["rank"] == 11, "skater"]) == ["Andżelika Wójcik", "Chen Ying-chu"]
+    missing = race_coverage(race, 29)["missing_ranks"]
+    assert 12 not in missing and 7 in missing
+    row = coverage_table(results).set_index("race").loc["2026-02-15-W500"]
+    assert "12" not in row["ranks missing (up to the last rank found)"].split(", ")

@@ -60,6 +60,17 @@ def test_leader_uncertain_for_missing_time_only_if_rank_allows():
     assert list(leaders["certain"]) == [False, True, True]
 
 
+def test_leader_without_a_rank_is_uncertain_against_a_ranked_skater_without_time():
+    """A leader whose place no source printed (time only) against a skater with a place but no time: either
+    could have been ahead, so the lead is uncertain, and nothing fails on the missing rank."""
+    rows = RACE.copy()
+    rows.loc[rows["skater"] == "D", "rank"] = pd.NA  # D leads after pair 1 on her time alone
+    rows = pd.concat([rows, race([(6, "H", "ITA", math.nan, None, None, None)])], ignore_index=True)
+    leaders = leader_by_pair(rows)
+    assert list(leaders["leader"]) == ["D", "B", "A"]
+    assert list(leaders["certain"]) == [False, True, True]  # from pair 2 on, H (6th) is behind a ranked leader
+
+
 def test_record_breaks_in_pair_order_and_tie_is_not_a_break():
     rows = pd.concat([RACE, race([(2, "Tie", "NED", 72.59, 3, None, None)])], ignore_index=True)
     breaks = record_breaks(rows, record_before=73.19)
