@@ -1,8 +1,9 @@
 """Shared fixtures: a private copy of the real data that a test may change, and the report build.
 
-The garbage collector runs less often during the tests: collection and the tests allocate many small
-objects that live for the whole session, and the default thresholds spend about a fifth of the run
-scanning them again (``make benchmark`` measures the suite).
+The garbage collector runs less often during the tests, and what collection built (modules, the data
+loaded for parametrisation) is frozen out of later passes: those objects live for the whole session, and
+the default thresholds spent about a fifth of the run scanning them again (``make benchmark`` measures the
+suite).
 """
 
 import gc
@@ -52,3 +53,8 @@ def built(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     return out, build_reports(out_dir=out, echo=lambda line: None)
+
+
+def pytest_collection_finish(session):
+    """Everything collection built (modules, the loaded data) lives to the end: keep it out of later GC passes."""
+    gc.freeze()

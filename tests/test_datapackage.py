@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import frictionless
-
 from analysis.datapackage import FILES, column_table, readme_with_tables
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -13,6 +11,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 def _errors(package: Path, resource: str | None = None) -> list[list]:
     """Every error frictionless reports (for one resource, with its foreign keys, if ``resource`` is given)."""
+    import frictionless  # here, not at import: every test worker collects this file, one runs it
+
     report = (
         frictionless.validate(str(package), resource_name=resource) if resource else frictionless.validate(str(package))
     )
@@ -28,6 +28,8 @@ def test_the_package_validates():
 
 
 def test_every_csv_file_is_described():
+    import frictionless
+
     described = {r["path"] for r in frictionless.Package(str(DATA / "datapackage.json")).to_descriptor()["resources"]}
     on_disk = {p.relative_to(DATA).as_posix() for p in DATA.rglob("*.csv")}
     assert described == on_disk

@@ -13,17 +13,12 @@ import functools
 import shutil
 from pathlib import Path
 
-import matplotlib
 import pdfplumber
 import pytest
 
 from analysis.build import build, stale_files
 from analysis.data import DataError, load_results
 from analysis.sheets import read_sheet
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "isu"
 HAMAR_1000 = RAW / "13_result_women_1000_a-signerad_20251213133427.pdf"
@@ -116,6 +111,9 @@ def _words(src: Path) -> tuple[tuple[dict, ...], ...]:
 
 def _retypeset(src: Path, target: Path, change=None) -> Path:
     """Write ``src``'s words at their positions into a new PDF; ``change(word)`` may edit a word."""
+    import matplotlib.pyplot as plt  # here, not at import: only these tests draw, and every test worker collects
+    from matplotlib.backends.backend_pdf import PdfPages
+
     pages = [[dict(w) for w in words] for words in _words(src)]
     with plt.rc_context({"pdf.fonttype": 42}), PdfPages(target) as out:
         for words in pages:
