@@ -273,13 +273,12 @@ li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; fon
 
 def _remove_stale_pages(out_dir: Path, current: set[str]) -> None:
     """Delete the pages in ``out_dir`` (top-level and race stories) that this build did not write."""
-    pages = [*out_dir.glob("*.html"), *out_dir.glob("race-*/index.html")]
+    pages = [p for p in out_dir.glob("*.html") if p.name != "index.html"] + list(out_dir.glob("race-*/index.html"))
     for page in pages:
-        if page.name != "index.html" or page.parent != out_dir:
-            if page.relative_to(out_dir).as_posix() not in current:
-                page.unlink()
-                if page.parent != out_dir and not any(page.parent.iterdir()):
-                    page.parent.rmdir()
+        if page.relative_to(out_dir).as_posix() not in current:
+            page.unlink()
+            if page.parent != out_dir and not any(page.parent.iterdir()):
+                page.parent.rmdir()
 
 
 def default_jobs(n_notebooks: int) -> int:
