@@ -17,6 +17,7 @@ __all__ = [
     "fastest_by_altitude",
     "olympic_record_history",
     "olympic_vs_world",
+    "olympic_behind_world",
     "improvement_by_decade",
     "games_with_new_records",
     "share_at_altitude",
@@ -185,6 +186,17 @@ def olympic_record_history(records: pd.DataFrame, distance_m: int, as_of: str | 
         for start, stop, stands in zip(prog["date"], until, prog["stands"])
     ]
     return prog
+
+
+def olympic_behind_world(records: pd.DataFrame, distance_m: int, on: str | pd.Timestamp) -> float | None:
+    """How far the Olympic record trailed the world record at the end of day ``on`` (seconds, at thousandths);
+    None when either record is missing from the data."""
+    day_after = pd.Timestamp(on) + pd.Timedelta(days=1)
+    olympic = record_in_force(records, "OR", distance_m, day_after)
+    world = record_in_force(records, "WR", distance_m, day_after)
+    if olympic is None or world is None:
+        return None
+    return round(float(olympic["time_s"]) - float(world["time_s"]), 3)
 
 
 def olympic_vs_world(records: pd.DataFrame, distance_m: int, venues: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -3,7 +3,14 @@
 import pandas as pd
 import pytest
 
-from analysis.records import fastest_by_altitude, is_new_record, progression, progression_from_results, record_in_force
+from analysis.records import (
+    fastest_by_altitude,
+    is_new_record,
+    olympic_behind_world,
+    progression,
+    progression_from_results,
+    record_in_force,
+)
 from analysis.times import parse_time
 
 
@@ -29,6 +36,12 @@ def test_tie_is_not_a_record():
     assert is_new_record(73.18, 73.19)
     assert not is_new_record(73.191, 73.19)  # equal in hundredths
     assert is_new_record(73.19, None)
+
+
+def test_olympic_behind_world_counts_records_set_that_day():
+    assert olympic_behind_world(RECORDS, 1000, "2026-02-08") == pytest.approx(parse_time("1:33.2") - 71.61)
+    assert olympic_behind_world(RECORDS, 1000, "2026-02-09") == pytest.approx(72.31 - 71.61)
+    assert olympic_behind_world(RECORDS, 500, "2026-02-09") is None  # no 500 m records in this table
 
 
 def test_hand_time_comparison():
