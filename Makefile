@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 AS_OF ?=
 TIME_STYLE ?=
 RACE ?=
+# Folder of the official PDF result sheets for make data (default: ../shared/sources/isu-sheets, else data/raw/isu)
+ISU_SHEETS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help report test unit lint data notebooks lab benchmark clean
@@ -40,8 +42,8 @@ lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-data: $(STAMP)  ## Rebuild data/results/ from the official sheets (data/raw/isu) and the curated rows
-	$(BIN)/python -m analysis.build
+data: $(STAMP)  ## Rebuild data/ from the sources (ISU_SHEETS=DIR: the PDF sheets' folder) and the curated rows
+	$(BIN)/python -m analysis.build $(if $(ISU_SHEETS),--sheets $(ISU_SHEETS))
 	$(BIN)/python -m analysis.coverage --write
 
 notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing data or code)

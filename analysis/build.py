@@ -2,8 +2,9 @@
 
 Inputs (never changed by the build):
 
-* ``raw/isu/*.pdf`` and ``raw/isu/MANIFEST.csv``: the official ISU result sheets, one manifest row per
-  file (where it was copied from, its sha256, and the race it must hold);
+* the official ISU result sheets (PDF), read from the folder :func:`analysis.sources.sheets_dir` names
+  (``ISU_SHEETS``, else ``../shared/sources/isu-sheets``, else ``raw/isu/``), each checked against its row in
+  ``raw/isu/MANIFEST.csv`` (where it was copied from, its sha256, and the race it must hold);
 * ``curated/results/*.csv``: rows put together from news reports, for races without a sheet;
 * ``skaters.csv``: the register that maps every sheet spelling to the package's name.
 
@@ -54,6 +55,7 @@ from .data import (
 from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
 from .skaters import SkaterIndex, UnknownSkater, display_name
+from .sources import display, sheets_dir
 
 __all__ = ["build", "main", "MANIFEST_COLUMNS", "CONDITION_COLUMNS", "CONFLICT_COLUMNS"]
 
@@ -139,17 +141,35 @@ def _store(sha: str, sheet: Sheet) -> None:
         pass  # a read-only checkout simply parses every time
 
 
-def _checked(path: Path, sha: str) -> None:
+_GET_SHEETS = (
+    "put the sheets in ../shared/sources/isu-sheets, or set ISU_SHEETS=DIR, or download each from the URL in "
+    "data/raw/isu/MANIFEST.csv into data/raw/isu/"
+)
+
+
+def _checked(path: Path, row: _Row) -> None:
     if not path.is_file():
-        raise DataError(path, None, None, "listed in MANIFEST.csv but the file is missing")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-        raise DataError(path.name, None, None, "sha256 differs from MANIFEST.csv: the raw sheet was changed")
+        raise DataError(
+            path.name,
+            None,
+            None,
+            f"listed in MANIFEST.csv (line {row.line}) but not found in {display(path.parent)}: {_GET_SHEETS} "
+            f"(this one: {row['source']})",
+        )
+    if hashlib.sha256(path.read_bytes()).hexdigest() != row["sha256"]:
+        raise DataError(
+            path.name,
+            None,
+            None,
+            f"sha256 differs from MANIFEST.csv (line {row.line}): the sheet in {display(path.parent)} was changed; "
+            f"get the original from {row['source']}",
+        )
 
 
-def _sheets(base: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
-    paths = [base / "raw" / "isu" / row["file"] for row in manifest]
+def _sheets(folder: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
+    paths = [folder / row["file"] for row in manifest]
     for path, row in zip(paths, manifest):
-        _checked(path, row["sha256"])
+        _checked(path, row)
     for path, row in zip(paths, manifest):
         if (path.name, row["sha256"]) not in _PARSED and (hit := _cached(row["sha256"])) is not None:
             _PARSED[(path.name, row["sha256"])] = hit
@@ -287,14 +307,17 @@ def _with_ids(rows: list[dict]) -> None:
         row["race_id"] = race_id(row["date"], row["gender"], row["distance_m"], row["division"], number)
 
 
-def build(data_dir: str | Path | None = None, workers: int = 2) -> Build:
-    """Parse the sheets, merge the curated rows, and return the output files (nothing is written)."""
+def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str | Path | None = None) -> Build:
+    """Parse the sheets, merge the curated rows, and return the output files (nothing is written).
+
+    ``sheets_from`` is the folder of the PDF sheets (default: :func:`analysis.sources.sheets_dir`).
+    """
     base = data_path(data_dir)
     manifest = _manifest(base)
     from .data import load_skaters
 
     skaters = SkaterIndex(load_skaters(base))
-    sheets = _sheets(base, manifest, workers)
+    sheets = _sheets(Path(sheets_from) if sheets_from else sheets_dir(base), manifest, workers)
 
     by_race: dict[tuple, tuple[Sheet, _Row, list[dict]]] = {}
     for meta, sheet in zip(manifest, sheets):
@@ -417,10 +440,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.build", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the files on disk instead of writing")
     parser.add_argument("--data-dir", default=None, help="data folder (default: data/ or $SKATING_DATA_DIR)")
+    parser.add_argument(
+        "--sheets",
+        default=None,
+        help="folder of the official PDF sheets (default: $ISU_SHEETS, else ../shared/sources/isu-sheets, "
+        "else data/raw/isu)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        result = build(args.data_dir)
+        result = build(args.data_dir, sheets_from=args.sheets or None)
     except DataError as exc:
         print(f"make data failed: {exc}", file=sys.stderr)
         return 1

@@ -7,10 +7,13 @@ suite).
 """
 
 import gc
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from analysis.sources import display, sheets_dir
 
 gc.set_threshold(50_000, 20, 20)
 
@@ -44,6 +47,30 @@ def data_copy(_data_master) -> Path:
         if now.get(name) != data:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_bytes(data)
+
+
+SHEETS = sheets_dir(DATA)
+
+
+def sheets_present() -> bool:
+    """Whether the official PDF sheets the manifest lists are in the sheets folder."""
+    manifest = (DATA / "raw" / "isu" / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return all((SHEETS / line.split(",", 1)[0]).is_file() for line in manifest if line)
+
+
+@pytest.fixture(scope="session")
+def sheets() -> Path:
+    """The folder of the official sheets. Without them the test is reported as not run, with the reason;
+    under ``CI=true`` (CI has ``../shared`` beside the clone) their absence is a failure."""
+    if not sheets_present():
+        reason = (
+            f"the official ISU sheets are not in {display(SHEETS)} (see data/README.md: put them in "
+            "../shared/sources/isu-sheets or set ISU_SHEETS=DIR)"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run the sheet tests: " + reason)
+        pytest.skip(reason)
+    return SHEETS
 
 
 @pytest.fixture(scope="session")

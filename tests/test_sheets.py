@@ -19,28 +19,33 @@ import pytest
 from analysis.build import build, stale_files
 from analysis.data import DataError, load_results
 from analysis.sheets import read_sheet
+from analysis.sources import sheets_dir
 
-RAW = Path(__file__).resolve().parent.parent / "data" / "raw" / "isu"
-HAMAR_1000 = RAW / "13_result_women_1000_a-signerad_20251213133427.pdf"
-SLC_500_2 = RAW / "25_result_women_500_a_2-signed_20251116221317.pdf"
-SLC_1500 = RAW / "13_result_women_1500_a-signed_20251115212227.pdf"
-CALGARY_500_1 = RAW / "13_result_women_500_a_1-1_20251122200751.pdf"
-SLC_MEN_500_2 = RAW / "26_result_men_500_a_2-signed_20251116221344.pdf"
+DATA = Path(__file__).resolve().parent.parent / "data"
+MANIFEST = DATA / "raw" / "isu" / "MANIFEST.csv"
+SHEETS = sheets_dir(DATA)
+HAMAR_1000 = SHEETS / "13_result_women_1000_a-signerad_20251213133427.pdf"
+SLC_500_2 = SHEETS / "25_result_women_500_a_2-signed_20251116221317.pdf"
+SLC_1500 = SHEETS / "13_result_women_1500_a-signed_20251115212227.pdf"
+CALGARY_500_1 = SHEETS / "13_result_women_500_a_1-1_20251122200751.pdf"
+SLC_MEN_500_2 = SHEETS / "26_result_men_500_a_2-signed_20251116221344.pdf"
+needs_sheets = pytest.mark.usefixtures("sheets")
 
 
 def _row(sheet, family: str):
     return next(r for r in sheet.rows if family in r.name)
 
 
-def test_every_raw_sheet_reads_completely():
-    with (RAW / "MANIFEST.csv").open(encoding="utf-8") as f:
+def test_manifest_lists_every_sheet_race():
+    with MANIFEST.open(encoding="utf-8") as f:
         manifest = list(csv.DictReader(f))
-    assert len(manifest) == len(list(RAW.glob("*.pdf"))) == 60
+    assert len(manifest) == 60
     divisions = {(m["gender"], m["division"]) for m in manifest}
     assert divisions == {("W", "A"), ("W", "B"), ("M", "A"), ("M", "B")}
     assert sum(m["division"] == "A" for m in manifest) == 30
 
 
+@needs_sheets
 def test_header_and_conditions():
     sheet = read_sheet(HAMAR_1000)
     assert (sheet.date.isoformat(), sheet.gender, sheet.distance_m, sheet.division) == ("2025-12-13", "W", 1000, "A")
@@ -52,6 +57,7 @@ def test_header_and_conditions():
     assert second.race_in_event == 2 and second.title == "RESULT 2nd 500m Women"
 
 
+@needs_sheets
 def test_values_as_printed():
     hamar = read_sheet(HAMAR_1000)
     assert len(hamar.rows) == 20
@@ -72,6 +78,7 @@ def test_values_as_printed():
     assert wijfje.time == "1:52.28"
 
 
+@needs_sheets
 def test_statuses_and_codes():
     calgary = read_sheet(CALGARY_500_1)
     dq = _row(calgary, "ZIOMEK-NOGAL")
@@ -95,6 +102,7 @@ def test_results_hold_complete_sheet_fields():
     assert results.loc[results["race_id"] == "2025-11-15-W1500-B", "division"].eq("B").all()
 
 
+@needs_sheets
 def test_make_data_reproduces_the_committed_files():
     assert stale_files(build()) == []
 
@@ -136,11 +144,13 @@ def _key(row):
     return row.rank, row.name, row.nation, row.pair, row.lane, row.time, row.status, row.codes, row.behind_s
 
 
+@needs_sheets
 def test_retypeset_sheet_reads_like_the_original(tmp_path):
     copy = read_sheet(_retypeset(CALGARY_500_1, tmp_path / "copy.pdf"))
     assert [_key(r) for r in copy.rows] == [_key(r) for r in read_sheet(CALGARY_500_1).rows]
 
 
+@needs_sheets
 def test_unreadable_time_names_page_line_and_column(tmp_path):
     def change(word):
         return {**word, "text": "1:15.7x"} if word["text"] == "1:15.39" else word
@@ -152,6 +162,7 @@ def test_unreadable_time_names_page_line_and_column(tmp_path):
     assert "1:15.7x" in str(error) and "page 1, line" in str(error)
 
 
+@needs_sheets
 def test_extra_column_is_refused(tmp_path):
     def change(word):
         return {**word, "text": "Laps"} if word["text"] == "Behind" else word
@@ -160,6 +171,7 @@ def test_extra_column_is_refused(tmp_path):
         read_sheet(_retypeset(HAMAR_1000, tmp_path / "bad.pdf", change))
 
 
+@needs_sheets
 def test_misread_gap_is_refused(tmp_path):
     def change(word):
         return {**word, "text": "+1.01"} if word["text"] == "+1.00" else word
@@ -169,6 +181,7 @@ def test_misread_gap_is_refused(tmp_path):
     assert info.value.column == "Behind"
 
 
+@needs_sheets
 def test_truncated_pdf(tmp_path):
     target = tmp_path / "cut.pdf"
     target.write_bytes(HAMAR_1000.read_bytes()[: HAMAR_1000.stat().st_size // 2])
@@ -185,14 +198,17 @@ def test_text_file_renamed_pdf(tmp_path):
 
 
 @pytest.fixture
-def raw_copy(tmp_path: Path) -> Path:
-    """A data folder with the manifest, the raw sheets (linked), skaters and curated rows."""
-    data = Path(__file__).resolve().parent.parent / "data"
+def raw_copy(tmp_path: Path, sheets: Path) -> Path:
+    """A data folder with the manifest, skaters and curated rows, and the sheets (linked) in ``raw/isu``."""
     target = tmp_path / "data"
-    shutil.copytree(data, target, ignore=shutil.ignore_patterns("*.pdf", "README.md"))
-    for pdf in RAW.glob("*.pdf"):
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("*.pdf", "README.md"))
+    for pdf in sheets.glob("*.pdf"):
         (target / "raw" / "isu" / pdf.name).symlink_to(pdf)
     return target
+
+
+def _build(base: Path):
+    return build(base, sheets_from=base / "raw" / "isu")
 
 
 def _edit_manifest(base: Path, edit) -> int:
@@ -215,7 +231,7 @@ def test_header_contradicting_the_manifest(raw_copy):
 
     line = _edit_manifest(raw_copy, edit)
     with pytest.raises(DataError) as info:
-        build(raw_copy)
+        _build(raw_copy)
     assert (info.value.line, info.value.column) == (line, "distance_m")
     assert "1000m" in str(info.value)
 
@@ -228,7 +244,7 @@ def test_same_race_twice(raw_copy):
 
     line = _edit_manifest(raw_copy, edit)
     with pytest.raises(DataError, match="the same race twice") as info:
-        build(raw_copy)
+        _build(raw_copy)
     assert info.value.line == line
 
 
@@ -237,7 +253,7 @@ def test_changed_raw_sheet_is_refused(raw_copy):
     target.unlink()
     target.write_bytes(HAMAR_1000.read_bytes() + b"\n")
     with pytest.raises(DataError, match="sha256 differs"):
-        build(raw_copy)
+        _build(raw_copy)
 
 
 def test_unknown_skater_on_a_sheet_offers_close_names(raw_copy):
@@ -245,7 +261,7 @@ def test_unknown_skater_on_a_sheet_offers_close_names(raw_copy):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(line for line in lines if not line.startswith("miho-takagi,")), encoding="utf-8")
     with pytest.raises(DataError, match="unknown skater 'Miho TAKAGI'") as info:
-        build(raw_copy)
+        _build(raw_copy)
     assert info.value.page is not None and info.value.column == "Name"
 
 
@@ -255,8 +271,27 @@ def test_news_row_for_a_skater_missing_from_the_sheet_is_a_conflict(raw_copy):
     kok = next(line for line in lines if ",2025-11-15,Utah Olympic Oval,W,500,A,1,Femke Kok," in line)
     lines.append(kok.replace(",1,Femke Kok,", ",,Naomi Verkerk,").replace(",36.48,", ",,"))
     path.write_text("".join(lines), encoding="utf-8")
-    result = build(raw_copy)
+    result = _build(raw_copy)
     conflicts = list(csv.DictReader(result.files["sheet_conflicts.csv"].splitlines()))
     assert {"race_id": "2025-11-15-W500", "skater": "Naomi Verkerk", "field": "skater"}.items() <= next(
         c for c in conflicts if c["skater"] == "Naomi Verkerk"
     ).items()
+
+
+def test_missing_sheet_names_the_file_and_where_to_get_it(raw_copy):
+    (raw_copy / "raw" / "isu" / HAMAR_1000.name).unlink()
+    with pytest.raises(DataError, match="not found in") as info:
+        _build(raw_copy)
+    assert info.value.file == HAMAR_1000.name
+    assert "ISU_SHEETS" in str(info.value) and "github.com/rgnlchamp/usa-speed-skating-tracker" in str(info.value)
+
+
+def test_sheets_folder_order(tmp_path, monkeypatch):
+    monkeypatch.delenv("ISU_SHEETS", raising=False)
+    monkeypatch.setenv("SHARED_SOURCES", str(tmp_path / "nowhere"))
+    assert sheets_dir(tmp_path) == tmp_path / "raw" / "isu"  # no shared sources: the git-ignored raw folder
+    (tmp_path / "shared" / "isu-sheets").mkdir(parents=True)
+    monkeypatch.setenv("SHARED_SOURCES", str(tmp_path / "shared"))
+    assert sheets_dir(tmp_path) == tmp_path / "shared" / "isu-sheets"
+    monkeypatch.setenv("ISU_SHEETS", str(tmp_path / "mine"))
+    assert sheets_dir(tmp_path) == tmp_path / "mine"
