@@ -68,10 +68,12 @@ COLUMNS = [
 
 
 def backtest_races(data: Dataset, start: pd.Timestamp = FIRST_SCORED) -> list[str]:
-    """Races with a complete field (an official sheet) from ``start`` on, plus the Olympic races."""
+    """Races with a complete field (an official sheet) from ``start`` on, plus the Olympic races of this season
+    (earlier Games are in the data but not yet in the track record)."""
     races = data.races()
     sheet = data.results.groupby("race_id")["source"].apply(lambda s: s.str.contains("usa-speed-skating-tracker").all())
-    chosen = races[((races["race_id"].map(sheet)) & (races["date"] >= start)) | (races["competition_type"] == "OG")]
+    olympic = (races["competition_type"] == "OG") & (races["date"] >= SEASON_START)
+    chosen = races[((races["race_id"].map(sheet)) & (races["date"] >= start)) | olympic]
     return list(chosen.sort_values(["date", "race_id"])["race_id"])
 
 

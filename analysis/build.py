@@ -32,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import isu_api, olympic_tables
 from .data import (
     CURATED_RESULT_COLUMNS,
     DISTANCES,
@@ -55,7 +56,8 @@ from .data import (
 from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
 from .skaters import SkaterIndex, UnknownSkater, display_name
-from .sources import display, sheets_dir
+from .sources import checked_shared, display, sheets_dir
+from .times import parse_time
 
 __all__ = ["build", "main", "MANIFEST_COLUMNS", "CONDITION_COLUMNS", "CONFLICT_COLUMNS"]
 
@@ -72,6 +74,7 @@ class Build:
     files: dict[str, str]
     sheets: int
     sheet_rows: int
+    api_rows: int
     curated_rows: int
     conflicts: int
 
@@ -260,6 +263,14 @@ def _sheet_rows(sheet: Sheet, meta: _Row, skaters: SkaterIndex) -> list[dict]:
     return rows
 
 
+def _join_notes(flags: str, note: str | None) -> str:
+    """A news row's flags put before the official row's note: 'WR' + 'F' -> 'WR F'; 'OR' + 'quartet start'
+    -> 'OR; quartet start' (remarks in words follow '; ')."""
+    if not note:
+        return flags
+    return f"{flags}; {note}" if note[:1].islower() else f"{flags} {note}"
+
+
 def _hundredths(text: str) -> str:
     """A printed time at hundredths (official timing truncates): '37.342' -> '37.34'."""
     return text[:-1] if _decimals(text) == 3 else text
@@ -275,6 +286,7 @@ def _compare(row: _Row, sheet_row: dict | None, rid: str, conflicts: list[dict])
                 "news_value": "" if news_value is None else news_value,
                 "sheet_value": "" if sheet_value is None else sheet_value,
                 "news_source": row["source"],
+                "kept": "official",
             }
         )
 
@@ -288,6 +300,95 @@ def _compare(row: _Row, sheet_row: dict | None, rid: str, conflicts: list[dict])
     for field in ("pair", "lane", "status", "nation"):
         if row[field] and str(sheet_row[field] or "") != row[field]:
             add(field, row[field], sheet_row[field])
+
+
+def _olympic_rows(
+    base: Path, skaters: SkaterIndex, api_races: dict[tuple, list[dict]], conflicts: list[dict]
+) -> tuple[list[dict], list[dict]]:
+    """The Olympic tables 1924-2018: single races as result rows (1924-2010), the two-race 500 m sums as
+    classifications, and every 2014 and 2018 row compared with the ISU API's (conflicts listed, API kept)."""
+    path, meta = checked_shared(base / "raw" / "olympics" / "MANIFEST.csv")
+    tables = olympic_tables.read_tables(path)
+    api_events = {
+        (int(c[-4:]), gender, int(distance))
+        for c, _, gender, distance, _ in api_races
+        if c.startswith("Olympic Winter")
+    }
+    parts = olympic_tables.result_rows(
+        tables, olympic_tables.read_dates(base), meta["source"], meta["accessed"], api_events
+    )
+    where = f"{path.name}"
+
+    def resolve(row: dict) -> str:
+        try:
+            entry = skaters.entry(row["name"])
+        except UnknownSkater as exc:
+            raise DataError(
+                f"{where} ({row['source'].rsplit('#', 1)[1]})",
+                None,
+                "name",
+                f"{exc}; add it to skaters.csv (python -m analysis.olympic_tables register)",
+            ) from None
+        if entry["gender"] != row["gender"]:
+            raise DataError(where, None, "name", f"{row['name']} is {entry['gender']} in skaters.csv")
+        return entry["name"]
+
+    races = []
+    for row in parts["races"]:
+        rec = {c: row.get(c) for c in CURATED_RESULT_COLUMNS}
+        rec.update(skater=resolve(row), rank=row["rank"], _race_no=1)
+        races.append(rec)
+    classifications = [{**row, "skater": resolve(row)} for row in parts["classifications"]]
+    # Where the API holds an Olympic race (pairs, thousandths), it is kept; the table's rows are compared with it.
+    sums: dict[tuple, dict[str, list]] = {}
+    for (competition, _, gender, distance, _), rows in api_races.items():
+        if competition.startswith("Olympic Winter Games"):
+            for r in rows:
+                sums.setdefault((competition, gender, distance), {}).setdefault(r["skater"], []).append(r)
+    for row in parts["overlap"] + [
+        c for c in parts["classifications"] if (int(c["competition"][-4:]), c["gender"], 500) in api_events
+    ]:
+        name = resolve(row)
+        event = (row["competition"], row["gender"], row["distance_m"])
+        mine = sums.get(event, {}).get(name, [])
+        rid = (
+            race_id(mine[0]["date"], row["gender"], row["distance_m"])
+            if mine
+            else f"{row['competition']} {row['gender']}{row['distance_m']}"
+        )
+        news = {"race_id": rid, "skater": name, "news_source": row["source"], "kept": "official"}
+        if not mine:
+            conflicts.append({**news, "field": "skater", "news_value": name, "sheet_value": "not in the API's race"})
+            continue
+        if row in parts["classifications"]:  # a sum of two races against the API's two races
+            times = [m["time"] for m in mine if m["time"]]
+            total = f"{sum(parse_time(t) for t in times):.2f}" if len(times) == 2 else None
+            if row["time"] and total and abs(float(row["time"]) - float(total)) > 0.011:
+                conflicts.append({**news, "field": "time", "news_value": row["time"], "sheet_value": total})
+            continue
+        api = mine[0]
+        if row["date"] != api["date"]:
+            conflicts.append({**news, "field": "date", "news_value": row["date"], "sheet_value": api["date"]})
+        if row["time"] and (api["time"] is None or _hundredths_of(row["time"]) != _hundredths_of(api["time"])):
+            conflicts.append(
+                {**news, "field": "time", "news_value": row["time"], "sheet_value": api["time"] or api["status"]}
+            )
+        if row["rank"] and str(api["rank"] or "") != str(row["rank"]):
+            conflicts.append({**news, "field": "rank", "news_value": row["rank"], "sheet_value": api["rank"]})
+        if row["nation"] != api["nation"]:
+            # The API gives some skaters the nation of a later year (Kim Min-seok is HUN at the 2018 Games,
+            # where he raced for KOR; Russians are RUS where they raced as OAR): the Games' own table is kept.
+            conflicts.append(
+                {**news, "field": "nation", "news_value": row["nation"], "sheet_value": api["nation"], "kept": "other"}
+            )
+            api["nation"] = row["nation"]
+    return races, classifications
+
+
+def _hundredths_of(text: str) -> str:
+    """A time cut to hundredths, as printed: '1:16.366' -> '1:16.36', '46.1' -> '46.10'."""
+    seconds = parse_time(text)
+    return f"{int(round(seconds * 1000)) // 10:d}"
 
 
 def _with_ids(rows: list[dict]) -> None:
@@ -314,7 +415,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
     """
     base = data_path(data_dir)
     manifest = _manifest(base)
-    from .data import load_skaters
+    from .data import load_skaters, load_venues
 
     skaters = SkaterIndex(load_skaters(base))
     sheets = _sheets(Path(sheets_from) if sheets_from else sheets_dir(base), manifest, workers)
@@ -324,12 +425,32 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
         key = _race_key(meta["competition"], meta["date"], sheet.gender, sheet.distance_m, sheet.division)
         by_race[key] = (sheet, meta, _sheet_rows(sheet, meta, skaters))
 
+    transcript = isu_api.read_transcript(base)
+    quirks = isu_api.read_quirks(base)
+    isu_api.check_transcript(transcript, quirks)
+    cities = dict(load_venues(base)[["venue", "city"]].itertuples(index=False))
+    api_rows = isu_api.result_rows(transcript, skaters, cities, quirks)
+    api_races: dict[tuple, list[dict]] = {}
+    for r in api_rows:
+        api_races.setdefault(
+            _race_key(r["competition"], r["date"], r["gender"], r["distance_m"], r["division"]), []
+        ).append(r)
+
     curated = _result_rows(base, "curated/results", CURATED_RESULT_COLUMNS)
     _check_results(curated, base, key="race")
     conflicts: list[dict] = []
     kept: dict[str, list[dict]] = {}
     for row, _ in curated:
         key = _race_key(row["competition"], row["date"], row["gender"], row["distance_m"], row["division"])
+        if key in api_races:  # the federation's results API beats a news report
+            rows = api_races[key]
+            match = next((r for r in rows if r["skater"] == row["skater"]), None)
+            rid = race_id(row["date"], row["gender"], row["distance_m"], row["division"], rows[0]["_race_no"])
+            _compare(row, match, rid, conflicts)
+            if match is not None and row["note"] and row["time"] and match["time"]:
+                if _hundredths(row["time"]) == _hundredths(match["time"]):
+                    match["note"] = _join_notes(row["note"], match["note"])
+            continue
         if key in by_race:
             sheet, meta, rows = by_race[key]
             match = next((r for r in rows if r["skater"] == row["skater"]), None)
@@ -338,7 +459,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
             if match is not None and row["note"]:
                 # Sheets print no record flags: a news row's flag (WR, TR, NR) is kept when its time agrees.
                 if row["time"] and match["time"] and _hundredths(row["time"]) == _hundredths(match["time"]):
-                    match["note"] = " ".join(filter(None, [row["note"], match["note"]]))
+                    match["note"] = _join_notes(row["note"], match["note"])
             continue
         kept.setdefault(row.file.name, []).append({c: row[c] or None for c in CURATED_RESULT_COLUMNS})
 
@@ -370,10 +491,21 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
                 "accessed": meta["accessed"],
             }
         )
-    every = [r for rows in sheet_files.values() for r in rows] + [r for rows in kept.values() for r in rows]
+    olympic, classifications = _olympic_rows(base, skaters, api_races, conflicts)
+
+    api_files: dict[str, list[dict]] = {}
+    for r in api_rows:
+        api_files.setdefault(f"isu-api-{isu_api.season_of(r['date'])}.csv", []).append(r)
+    if olympic:
+        api_files["olympics-1924-2010.csv"] = olympic
+    every = [r for rows in (*sheet_files.values(), *api_files.values(), *kept.values()) for r in rows]
     _with_ids(every)
     for c in conditions:
         c["race_id"] = c.pop("_row")["race_id"]
+    if transcript:
+        path, meta = checked_shared(data_path(data_dir) / "raw" / "isu-api" / "MANIFEST.csv")
+        ids = {(r["_key"]): r["race_id"] for r in api_rows}
+        conditions += isu_api.conditions_rows(path, ids, meta["source"], meta["accessed"])
 
     clash = set(sheet_files) & set(kept)
     if clash:
@@ -383,7 +515,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
             None,
             "has rows for races without a sheet, but its name is taken by a sheet file; rename it",
         )
-    for name, rows in {**sheet_files, **kept}.items():
+    for name, rows in {**sheet_files, **api_files, **kept}.items():
         rows.sort(
             key=lambda r: (
                 r["date"],
@@ -399,6 +531,8 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
         files[f"results/{name}"] = _csv(RESULT_COLUMNS, rows)
     conditions.sort(key=lambda c: c["race_id"])
     files["conditions.csv"] = _csv(CONDITION_COLUMNS, conditions)
+    classifications.sort(key=lambda c: (c["date"], c["gender"], c["rank"] is None, c["rank"] or 0, c["skater"]))
+    files["classifications.csv"] = _csv(columns("classifications"), classifications)
     conflicts.sort(key=lambda c: (c["race_id"], c["skater"], c["field"]))
     files["sheet_conflicts.csv"] = _csv(CONFLICT_COLUMNS, conflicts)
     files["datapackage.json"] = descriptor_text(base, [n for n in files if n.startswith("results/")])
@@ -406,6 +540,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
         files=dict(sorted(files.items())),
         sheets=len(sheets),
         sheet_rows=sum(len(v) for v in sheet_files.values()),
+        api_rows=len(api_rows),
         curated_rows=sum(len(v) for v in kept.values()),
         conflicts=len(conflicts),
     )
@@ -461,7 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         write(result, args.data_dir)
     print(
-        f"{result.sheets} sheets ({result.sheet_rows} rows) + {result.curated_rows} curated rows; "
+        f"{result.sheets} sheets ({result.sheet_rows} rows) + {result.api_rows} ISU API rows + "
+        f"{result.curated_rows} curated rows; "
         f"{result.conflicts} conflicts between news and sheets; {time.perf_counter() - start:.1f} s"
     )
     return 0

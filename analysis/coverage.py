@@ -12,10 +12,23 @@ import pandas as pd
 from .data import load_results
 from .outcome import missing_ranks
 
-__all__ = ["coverage_table", "coverage_markdown", "conflicts_markdown", "generated_readme"]
+__all__ = ["coverage_table", "coverage_markdown", "history_table", "conflicts_markdown", "generated_readme"]
 
 
 SHEET_SOURCE = "https://github.com/rgnlchamp/usa-speed-skating-tracker/"
+API_SOURCE = "https://github.com/baffoes/westsus-project/"
+TABLES_SOURCE = "https://github.com/danielroelfs/danielroelfs.com/"
+SEASON_START = "2025-07-01"  # the per-race table covers this season; earlier seasons are summarised
+
+
+def _source_kind(sources: pd.Series) -> str:
+    if sources.str.startswith(SHEET_SOURCE).all():
+        return "ISU sheet"
+    if sources.str.startswith(API_SOURCE).all():
+        return "ISU results API"
+    if sources.str.startswith(TABLES_SOURCE).all():
+        return "Olympic table"
+    return "news"
 
 
 def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -25,12 +38,11 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
     for race_id, race in results.groupby("race_id", sort=True):
         ranks = sorted(int(r) for r in race["rank"].dropna())
         gaps = missing_ranks(ranks, max(ranks) if ranks else 0)
-        sheet = race["source"].str.startswith(SHEET_SOURCE).all()
         rows.append(
             {
                 "race": race_id,
                 "competition": race["competition"].iloc[0],
-                "source": "ISU sheet" if sheet else "news",
+                "source": _source_kind(race["source"]),
                 "rows": len(race),
                 "ranked": len(ranks),
                 "timed": int(race["time_s"].notna().sum()),
@@ -42,27 +54,67 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage_markdown(results: pd.DataFrame | None = None) -> str:
-    """The coverage table as Markdown."""
-    table = coverage_table(load_results() if results is None else results)
+def _markdown(table: pd.DataFrame) -> str:
     header = "| " + " | ".join(table.columns) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, rule, *body])
 
 
+def coverage_markdown(results: pd.DataFrame | None = None) -> str:
+    """The coverage table of this season's races as Markdown."""
+    results = load_results() if results is None else results
+    return _markdown(coverage_table(results[results["date"] >= SEASON_START]))
+
+
+def history_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Earlier seasons: per season, competition kind and source, the races and rows, how many rows have a
+    time, a pair and a lane, and the places missing below the last one found (ties counted)."""
+    earlier = results[results["date"] < SEASON_START].copy()
+    month = earlier["date"].dt.month
+    start = earlier["date"].dt.year - (month < 7)
+    earlier["season"] = start.astype(str) + "-" + ((start + 1) % 100).astype(str).str.zfill(2)
+    earlier.loc[earlier["competition_type"] == "OG", "season"] = earlier["date"].dt.year.astype(str)
+    rows = []
+    for (season, kind), part in earlier.groupby(["season", "competition_type"], sort=True):
+        missing = 0
+        for _, race in part.groupby("race_id"):
+            ranks = sorted(int(r) for r in race["rank"].dropna())
+            missing += len(missing_ranks(ranks, max(ranks) if ranks else 0))
+        rows.append(
+            {
+                "season (Games: year)": season,
+                "competition": kind,
+                "source": ", ".join(sorted({_source_kind(race["source"]) for _, race in part.groupby("race_id")})),
+                "races": part["race_id"].nunique(),
+                "rows": len(part),
+                "timed": int(part["time_s"].notna().sum()),
+                "pair": int(part["pair"].notna().sum()),
+                "lane": int(part["lane"].notna().sum()),
+                "places missing": missing,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def conflicts_markdown(conflicts: pd.DataFrame) -> str:
     """The news-against-sheet conflicts (``sheet_conflicts.csv``) as a Markdown table."""
-    lines = ["| race | skater | field | news said | sheet says (kept) | news source |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| race | skater | field | other source said | official source says | kept | other source |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in conflicts.fillna("").itertuples(index=False):
+        where = row.news_source.split("/")[2] if "all_events" not in row.news_source else "Olympic table"
         lines.append(
-            f"| {row.race_id} | {row.skater} | {row.field} | {row.news_value} | {row.sheet_value} | "
-            f"[{row.news_source.split('/')[2]}]({row.news_source}) |"
+            f"| {row.race_id} | {row.skater} | {row.field} | {row.news_value} | {row.sheet_value} | {row.kept} | "
+            f"[{where}]({row.news_source}) |"
         )
     return "\n".join(lines)
 
 
 START, END = "<!-- coverage table -->", "<!-- end coverage table -->"
+HISTORY = "<!-- history table -->", "<!-- end history table -->"
+RECORDS = "<!-- record conflicts -->", "<!-- end record conflicts -->"
 CONFLICTS = "<!-- sheet conflicts -->", "<!-- end sheet conflicts -->"
 
 
@@ -90,7 +142,13 @@ def generated_readme(readme: str, data_dir=None) -> str:
     base = data_path(data_dir)
     conflicts = pd.read_csv(base / "sheet_conflicts.csv", dtype=str, keep_default_na=False)
     results = load_results(base)
-    return readme_with_tables(readme_with_coverage(readme, coverage_markdown(results), conflicts_markdown(conflicts)))
+    from .data import load_records
+    from .records import against_results
+
+    readme = readme_with_coverage(readme, coverage_markdown(results), conflicts_markdown(conflicts))
+    readme = replace_block(readme, HISTORY, _markdown(history_table(results)))
+    disagree = against_results(load_records(base), results).assign(date=lambda t: t["date"].dt.date)
+    return readme_with_tables(replace_block(readme, RECORDS, _markdown(disagree) if len(disagree) else "none"))
 
 
 if __name__ == "__main__":

@@ -306,14 +306,21 @@ def _url(row: _Row, column: str = "source") -> str:
 
 
 def _notes(row: _Row, column: str = "note") -> str | None:
+    """A note: record flags and sheet codes (``OR``, ``F``, ``T10``), and/or, after ``; ``, remarks in words
+    that start in lower case ("quartet start"; "no place in the source ...")."""
     value = row[column]
     if not value:
         return None
-    for token in value.split():
-        if token not in NOTES and not SHEET_CODE.match(token):
-            raise row.fail(
-                column, f"{token!r} is neither a record flag ({', '.join(NOTES)}) nor a sheet code (F, T04 ...)"
-            )
+    for part in value.split("; "):
+        if part[:1].islower():
+            continue
+        for token in part.split():
+            if token not in NOTES and not SHEET_CODE.match(token):
+                raise row.fail(
+                    column,
+                    f"{token!r} is neither a record flag ({', '.join(NOTES)}) nor a sheet code (F, T04 ...), "
+                    "and a remark must start in lower case",
+                )
     return value
 
 
@@ -340,6 +347,7 @@ SKATER_DTYPES = {
     "nation": "string",
     "gender": "string",
     "aliases": "object",
+    "other_nations": "object",
     "source": "string",
     "accessed": "datetime64[ns]",
 }
@@ -349,7 +357,8 @@ def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     """The skater register: ``skater_id, name, nation, gender, aliases, source, accessed``.
 
     ``name`` is the spelling the package shows; ``aliases`` (a list) every other spelling seen in
-    sources (sheet spelling "Min-Sun KIM", other name orders, transliterations, married names).
+    sources (sheet spelling "Min-Sun KIM", other name orders, transliterations, married names);
+    ``other_nations`` (a list) the nations she raced for before ``nation``, as the results of the day give them.
     No two skaters may share a spelling, compared without case, accents, hyphens or word order.
     """
     base = data_path(data_dir)
@@ -383,13 +392,19 @@ def _read_skaters(base: Path) -> pd.DataFrame:
                     "two skaters cannot share a spelling",
                 )
             keys[key] = (skater_id, row.line)
+        nation = _nation(row)
+        others = row["other_nations"].split() if row["other_nations"] else []
+        for code in others:
+            if not is_ioc_code(code) or code == nation:
+                raise row.fail("other_nations", f"{code!r} is not an IOC code other than the skater's nation")
         records.append(
             {
                 "skater_id": skater_id,
                 "name": name,
-                "nation": _nation(row),
+                "nation": nation,
                 "gender": _choice(row, "gender", GENDERS, required=True),
                 "aliases": aliases,
+                "other_nations": others,
                 "source": _url(row),
                 "accessed": _date(row, "accessed"),
             }
@@ -416,7 +431,7 @@ class _Register:
             raise row.fail(column, f"{exc} (add the skater to {self.path.name})") from None
         if entry["name"] != skater:
             raise row.fail(column, f"{skater!r} is written {entry['name']!r} in {self.path.name}; use that spelling")
-        if nation is not None and entry["nation"] != nation:
+        if nation is not None and entry["nation"] != nation and nation not in entry["other_nations"]:
             raise row.fail("nation", f"{skater} is {entry['nation']} in {self.path.name}, not {nation}")
         if gender is not None and entry["gender"] != gender:
             raise row.fail("gender", f"{skater} is {entry['gender']} in {self.path.name}, not {gender}")
@@ -607,6 +622,16 @@ RESULT_DTYPES = {
 }
 
 
+def season_start(day) -> pd.Timestamp:
+    """1 July of the season ``day`` belongs to (a season runs from July to June).
+
+    >>> season_start("2026-02-09").date(), season_start("2025-11-14").date()
+    (datetime.date(2025, 7, 1), datetime.date(2025, 7, 1))
+    """
+    day = pd.Timestamp(day)
+    return pd.Timestamp(year=day.year if day.month >= 7 else day.year - 1, month=7, day=1)
+
+
 def race_id(
     date: str | dt.date | pd.Timestamp, gender: str, distance_m: int, division: str | None = None, number: int = 1
 ) -> str:
@@ -629,7 +654,9 @@ def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
     # Missing stays missing: a source may give a rank without the time, or a time without the rank.
     # A DNF may carry the rank a result sheet prints for it (ranked behind every finisher).
     rank = _int(row, "rank", required=False)
-    time_s = _time(row, "time") if row["time"] else None
+    # Tenths were the precision of hand timing (Olympic races up to 1972 and some later ones).
+    hand = row["date"][:4] < "1980" if row["date"] else False
+    time_s = _time(row, "time", hand_times=hand) if row["time"] else None
     if status is not None and time_s is not None:
         raise row.fail("time", f"a skater with status {status} has no time")
     rec = {
@@ -698,10 +725,16 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
         # A skater who withdrew or did not start keeps the pair of the draw; her place may be filled.
         if rec["pair"] is not None and rec["status"] not in ("DNS", "WDR"):
             pairs.setdefault(rec["pair"], []).append((row, rec))
+    quartets = all("quartet start" in (rec["note"] or "") for _, rec in race)
     for pair, members in pairs.items():
-        if len(members) > 2:
+        if len(members) > (4 if quartets else 2):
             raise members[2][0].fail("pair", f"pair {pair} has more than two skaters")
-        if len(members) == 2 and members[0][1]["lane"] and members[0][1]["lane"] == members[1][1]["lane"]:
+        if (
+            len(members) == 2
+            and not quartets
+            and members[0][1]["lane"]
+            and members[0][1]["lane"] == members[1][1]["lane"]
+        ):
             raise members[1][0].fail("lane", f"both skaters of pair {pair} are in the {members[1][1]['lane']} lane")
 
     for row, rec in race:
@@ -740,7 +773,9 @@ def _check_race(race: list[tuple[_Row, dict]]) -> None:
                 f"rank {rank_b} with {row_b['time']} is faster than rank {rank_a} "
                 f"with {row_a['time']} (line {row_a.line}): ranks contradict the times",
             )
-        if rank_a == rank_b and units_a != units_b:
+        # Official results print hundredths: skaters equal in hundredths may share a place (older results
+        # did) or be split by their thousandths (today's rule).
+        if rank_a == rank_b and _units(time_a, 2) != _units(time_b, 2):
             raise row_b.fail(
                 "rank",
                 f"rank {rank_b} twice with different times ({row_a['time']} on line "
@@ -1032,14 +1067,19 @@ class Dataset:
             .reset_index(drop=True)
         )
 
-    def olympic_races(self, gender: str, distances: Iterable[int]) -> pd.DataFrame:
-        """The Olympic races of one sex at the given distances (rows of :meth:`races`)."""
+    def olympic_races(self, gender: str, distances: Iterable[int], season_of=None) -> pd.DataFrame:
+        """The Olympic races of one sex at the given distances (rows of :meth:`races`); with ``season_of`` (a
+        date), only those of that season (July to June): the Games a page about that day is about."""
         races = self.races()
-        return races[
+        chosen = (
             (races["competition_type"] == "OG")
             & (races["gender"] == gender)
             & races["distance_m"].isin(list(distances))
-        ].reset_index(drop=True)
+        )
+        if season_of is not None:
+            start = season_start(season_of)
+            chosen &= (races["date"] >= start) & (races["date"] < start + pd.DateOffset(years=1))
+        return races[chosen].reset_index(drop=True)
 
 
 def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:

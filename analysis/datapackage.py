@@ -25,6 +25,9 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "schemas"
 FILES = [
     ("results/*.csv", "results"),
     ("curated/results/*.csv", "curated_results"),
+    ("curated/isu-api/*.csv", "isu_api"),
+    ("curated/isu-api-quirks.csv", "isu_api_quirks"),
+    ("curated/olympic-dates.csv", "olympic_dates"),
     ("splits/*.csv", "splits"),
     ("records.csv", "records"),
     ("venues.csv", "venues"),
@@ -32,7 +35,10 @@ FILES = [
     ("skaters.csv", "skaters"),
     ("conditions.csv", "conditions"),
     ("sheet_conflicts.csv", "sheet_conflicts"),
+    ("classifications.csv", "classifications"),
     ("raw/isu/MANIFEST.csv", "manifest"),
+    ("raw/isu-api/MANIFEST.csv", "source_manifest"),
+    ("raw/olympics/MANIFEST.csv", "source_manifest"),
 ]
 TITLE = "Elite long-track sprint speed skating: Milano Cortina 2026 and the 2025-26 season"
 LICENSE = {

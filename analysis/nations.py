@@ -30,6 +30,7 @@ HISTORICAL_NAMES = {
     "OAR": "Olympic Athletes from Russia",
     "ROC": "ROC (Russian Olympic Committee)",
     "AIN": "Individual Neutral Athletes",
+    "RSU": "the Russian Skating Union (Russian skaters at ISU events under sanctions, 2020-21)",
 }
 
 IOC_CODES: frozenset[str] = frozenset(_CURRENT.split()) | frozenset(HISTORICAL_NAMES)

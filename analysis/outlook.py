@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .data import Dataset
+from .data import Dataset, season_start
 
 __all__ = [
     "Params",
@@ -79,6 +79,10 @@ def _mixture_quantile(p: float) -> float:
 NOISE_Q90 = _mixture_quantile(0.9)
 MISHAP_PCT = 5.0
 WINDOW_DAYS = 365
+# The method reads the results of the race's own season (from 1 July) within WINDOW_DAYS. The data now hold
+# seventeen earlier seasons; carrying form across seasons needs its own weight, fitted and tested on them, before
+# the forecasts may use them (until then the earlier seasons feed the records, the stories and the coverage only).
+# The season: see analysis.data.season_start.
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,8 @@ def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
 
 
 def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
-    """The results a forecast of ``race_id`` may use: same sex, dated on or before ``as_of`` and before the race."""
+    """The results a forecast of ``race_id`` may use: same sex, dated on or before ``as_of``, before the race,
+    and in the race's season (see :data:`SEASON_START_MONTH`)."""
     race = data.race(race_id).iloc[0]
     day = _day(as_of)
     if day >= race["date"]:
@@ -169,9 +174,8 @@ def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
             "a forecast may only use what was known before the race"
         )
     res = data.results_with_altitude
-    keep = (
-        (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > day - pd.Timedelta(days=WINDOW_DAYS))
-    )
+    since = max(day - pd.Timedelta(days=WINDOW_DAYS), season_start(race["date"]) - pd.Timedelta(days=1))
+    keep = (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > since)
     return res[keep].reset_index(drop=True)
 
 
@@ -186,7 +190,7 @@ def _observations(hist: pd.DataFrame, day: pd.Timestamp, params: Params) -> tupl
     the times of the ranks around them. Also the counts of mishaps and starts (for the fall chance)."""
     finished = hist[hist["status"].isna() & hist["time_s"].notna()].copy()
     slips = _mishaps(finished) if len(finished) else pd.Series(dtype=bool)
-    falls = int(hist["status"].isin(["DNF", "DQ"]).sum()) + int(slips.sum())
+    falls = int(hist["status"].isin(["DNF", "DQ", "NC"]).sum()) + int(slips.sum())  # NC: no place, no reason given
     starts = int((~hist["status"].isin(["DNS", "WDR"])).sum())
     timed = finished[~slips].assign(y=lambda f: np.log(f["time_s"].to_numpy(dtype=float)), kind="time")
     ranked_only = hist[hist["status"].isna() & hist["time_s"].isna() & hist["rank"].notna()]

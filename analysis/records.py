@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 __all__ = [
+    "against_results",
     "is_new_record",
     "record_time_text",
     "progression",
@@ -270,3 +271,54 @@ def share_at_altitude(
     rows = records[(records["record"] == record) & (records["date"] >= pd.Timestamp(since))].dropna(subset=["venue"])
     rows = with_altitude(rows, venues).dropna(subset=["at_altitude"])
     return (float(rows["at_altitude"].astype(bool).mean()) if len(rows) else float("nan")), len(rows)
+
+
+def against_results(records: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Every Olympic or world record set in a race the results hold, checked against that race: the record's
+    skater must be in it with the record's time (hand times to the tenth, others cut to hundredths).
+
+    Returns the records that do not agree: ``record, date, gender, distance_m, skater, record_time,
+    race_id, result_time, finding``. An empty table means every such record is found in its race.
+    """
+    races = results.groupby(["date", "gender", "distance_m"])
+    keys = set(races.groups)
+    rows = []
+    for rec in records.itertuples(index=False):
+        key = (rec.date, rec.gender, rec.distance_m)
+        if key not in keys:
+            continue
+        race = races.get_group(key)
+        mine = race[race["skater"] == rec.skater]
+        times = mine["time_s"].dropna()
+        decimals = 1 if rec.hand_timed else 2
+        wanted = round(rec.time_s, decimals)
+        found = [t for t in times if int(round(t * 1000)) // 10 ** (3 - decimals) == int(round(wanted * 10**decimals))]
+        if found:
+            continue
+        rows.append(
+            {
+                "record": rec.record,
+                "date": rec.date,
+                "gender": rec.gender,
+                "distance_m": rec.distance_m,
+                "skater": rec.skater,
+                "record_time": rec.time_s,
+                "race_id": ", ".join(sorted(race["race_id"].unique())),
+                "result_time": ", ".join(f"{t:.3f}".rstrip("0").rstrip(".") for t in times) or "–",
+                "finding": "skater not in the race" if mine.empty else "time differs",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "record",
+            "date",
+            "gender",
+            "distance_m",
+            "skater",
+            "record_time",
+            "race_id",
+            "result_time",
+            "finding",
+        ],
+    )

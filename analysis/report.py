@@ -287,11 +287,14 @@ def default_jobs(n_notebooks: int) -> int:
 
 
 def story_races() -> list[str]:
-    """The races ``make report`` tells by default: every Olympic race in the data."""
+    """The races ``make report`` tells by default: the races of the latest Olympic Games in the data (earlier
+    races, Olympic ones included, are told with ``make report RACE=<id>``)."""
     from .data import load_results
 
     results = load_results()
-    return sorted(results.loc[results["competition_type"] == "OG", "race_id"].unique())
+    olympic = results[results["competition_type"] == "OG"]
+    latest = olympic["date"].dt.year == olympic["date"].dt.year.max()
+    return sorted(olympic.loc[latest, "race_id"].unique())
 
 
 def _check_races(races: list[str]) -> None:

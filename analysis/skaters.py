@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["name_key", "display_name", "SkaterIndex", "UnknownSkater", "FAMILY_NAME_FIRST", "get_skater"]
+__all__ = [
+    "add_to_register",
+    "name_key",
+    "display_name",
+    "SkaterIndex",
+    "UnknownSkater",
+    "FAMILY_NAME_FIRST",
+    "get_skater",
+]
 
 #: Nations whose skaters the package names family name first ("Kim Min-sun", "Ning Zhongyan").
 FAMILY_NAME_FIRST = ("KOR", "PRK", "CHN", "TPE", "HKG")
@@ -161,3 +169,33 @@ def get_skater(name: str, data_dir=None) -> pd.Series:
     from .data import load_skaters
 
     return SkaterIndex(load_skaters(data_dir)).resolve(name)
+
+
+def add_to_register(path, proposals: list[dict], other_nations: dict[str, set[str]]) -> None:
+    """Append proposed rows to ``skaters.csv`` (ids made unique) and add nations of the day to known skaters;
+    the file stays sorted by id. Used by the source readers' ``register`` commands (maintenance, not
+    ``make data``)."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from .datapackage import columns
+
+    path = Path(path)
+    with path.open(encoding="utf-8", newline="") as handle:
+        register = list(csv.DictReader(handle))
+    for entry in register:
+        codes = set(entry["other_nations"].split()) | other_nations.get(entry["skater_id"], set())
+        codes.discard(entry["nation"])
+        entry["other_nations"] = " ".join(sorted(codes))
+    taken = {e["skater_id"] for e in register}
+    for proposal in proposals:
+        base_id, n = proposal["skater_id"], 2
+        while proposal["skater_id"] in taken:
+            proposal["skater_id"], n = f"{base_id}-{n}", n + 1
+        taken.add(proposal["skater_id"])
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns("skaters"), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sorted(register + proposals, key=lambda e: e["skater_id"]))
+    path.write_text(text.getvalue(), encoding="utf-8")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["PROJECT", "shared_sources", "sheets_dir", "shared_file"]
+__all__ = ["PROJECT", "shared_sources", "sheets_dir", "shared_file", "checked_shared", "display"]
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +53,35 @@ def display(path: Path) -> str:
         except ValueError:
             continue
     return path.as_posix()
+
+
+def checked_shared(manifest: Path) -> tuple[Path, dict]:
+    """The shared source file a one-row ``MANIFEST.csv`` names, after checking its sha256.
+
+    Returns the path and the manifest row. A missing or changed file raises
+    :class:`~analysis.data.DataError` naming the file, what is wrong and where to get it.
+    """
+    import csv
+    import hashlib
+
+    from .data import DataError
+
+    with Path(manifest).open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    path = shared_sources() / row["file"]
+    if not path.is_file():
+        raise DataError(
+            row["file"],
+            None,
+            None,
+            f"listed in {display(manifest)} but not found in {display(shared_sources())}: copy it there from "
+            f"{row['source']} (or set SHARED_SOURCES=DIR)",
+        )
+    if hashlib.sha256(path.read_bytes()).hexdigest() != row["sha256"]:
+        raise DataError(
+            row["file"],
+            None,
+            None,
+            f"sha256 differs from {display(manifest)}: the file was changed; get the original from {row['source']}",
+        )
+    return path, row
