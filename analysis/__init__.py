@@ -1,8 +1,10 @@
-"""Analysis helpers for elite long-track sprint speed skating: the 2025-26 season and Milano Cortina 2026."""
+"""Analysis helpers for elite long-track sprint speed skating: seventeen ISU seasons, every Olympic sprint race
+since 1924, the 2025-26 season and Milano Cortina 2026."""
 
 from .data import (
     DataError,
     Dataset,
+    get_skater,
     load_all,
     load_conditions,
     load_entries,
@@ -12,7 +14,7 @@ from .data import (
     load_splits,
     load_venues,
 )
-from .skaters import UnknownSkater, get_skater
+from .skaters import UnknownSkater
 from .times import format_gap, format_time, parse_gap, parse_time
 
 __all__ = [

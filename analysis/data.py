@@ -22,8 +22,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
+import pickle
 import re
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -34,9 +36,11 @@ import pandas as pd
 
 from .datapackage import columns, enum
 from .nations import is_ioc_code
+from .skaters import SkaterIndex, UnknownSkater, name_key
 from .times import is_international, parse_time
 
 __all__ = [
+    "get_skater",
     "DataError",
     "data_path",
     "load_results",
@@ -366,8 +370,6 @@ def load_skaters(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
 
 
 def _read_skaters(base: Path) -> pd.DataFrame:
-    from .skaters import name_key
-
     path = base / "skaters.csv"
     records: list[dict] = []
     ids: dict[str, int] = {}
@@ -412,19 +414,26 @@ def _read_skaters(base: Path) -> pd.DataFrame:
     return _frame(records, SKATER_DTYPES)
 
 
+def get_skater(name: str, data_dir=None) -> pd.Series:
+    """The register row of a skater, by any spelling (like FastF1's driver look-up).
+
+    >>> get_skater("Min-Sun KIM")["name"]
+    'Kim Min-sun'
+    >>> get_skater("kim minsun")["skater_id"]
+    'kim-min-sun'
+    """
+    return SkaterIndex(load_skaters(data_dir)).resolve(name)
+
+
 class _Register:
     """Check the skater names of data rows against the register."""
 
     def __init__(self, base: Path):
-        from .skaters import SkaterIndex
-
         self.path = base / "skaters.csv"
         self.index = _memo(("register", str(base)), lambda: SkaterIndex(load_skaters(base)))
 
     def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str:
         """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
-        from .skaters import UnknownSkater
-
         try:
             entry = self.index.entry(skater)
         except UnknownSkater as exc:
@@ -1082,11 +1091,43 @@ class Dataset:
         return races[chosen].reset_index(drop=True)
 
 
-def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
-    """Load every table once, like FastF1's ``Session.load()``: notebooks and models take what they need from it."""
+CACHE = PACKAGE_ROOT / ".cache" / "data"  # checked datasets, keyed by the bytes of the data and of the loaders
+_CACHE_KEEP = 12
+_LOADER_MODULES = ("data", "datapackage", "nations", "skaters", "times")
+
+
+def _data_key(base: Path) -> str:
+    """A hash of every data file the loaders read and of the loaders' own code: any change, a new key."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in base.rglob("*") if p.suffix in (".csv", ".json") and p.is_file()):
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+    for module in _LOADER_MODULES:
+        digest.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def load_all(data_dir: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Dataset:
+    """Load every table once, like FastF1's ``Session.load()``: notebooks and models take what they need from it.
+
+    Every file is read and checked as by the single loaders. The checked tables are kept in ``.cache/data/``
+    under a hash of the data files and the loaders' code (like FastF1's cache): an unchanged folder loads from
+    there; any changed byte in ``data/`` or in the loaders is read and checked again. ``cache=False`` (or
+    ``SKATING_NO_CACHE=1``) always reads and checks.
+    """
     base = data_path(data_dir)
+    use = cache and not os.environ.get("SKATING_NO_CACHE")
+    key = _data_key(base) if use else None
+    path = CACHE / f"{key}.pickle"
+    if use and path.is_file():
+        try:
+            with path.open("rb") as handle:
+                found = pickle.load(handle)
+            if isinstance(found, Dataset):
+                return found
+        except Exception:  # an unreadable cache entry is read again from the files
+            pass
     with _once():
-        return Dataset(
+        dataset = Dataset(
             results=load_results(base),
             splits=load_splits(base),
             records=load_records(base),
@@ -1095,3 +1136,20 @@ def load_all(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
             skaters=load_skaters(base),
             conditions=load_conditions(base),
         )
+    if use:
+        _store(path, dataset)
+    return dataset
+
+
+def _store(path: Path, dataset: Dataset) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        entries = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[_CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout simply checks every time

@@ -38,6 +38,7 @@ FILES = [
     ("classifications.csv", "classifications"),
     ("raw/isu/MANIFEST.csv", "manifest"),
     ("raw/isu-api/MANIFEST.csv", "source_manifest"),
+    ("raw/isu-api/PAGES.csv", "isu_api_pages"),
     ("raw/olympics/MANIFEST.csv", "source_manifest"),
 ]
 TITLE = "Elite long-track sprint speed skating: Milano Cortina 2026 and the 2025-26 season"
@@ -130,10 +131,8 @@ def readme_with_tables(readme: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .data import data_path
-
     args = sys.argv[1:] if argv is None else argv
-    base = data_path()
+    base = SCHEMA_DIR.parent  # the project's data folder (the schemas live in it)
     readme = base / "README.md"
     if "--write" in args:
         (base / "datapackage.json").write_text(descriptor_text(base), encoding="utf-8")

@@ -281,12 +281,14 @@ def quirk(row: dict, column: str, quirks: dict[tuple, _Row]) -> _Row | None:
 
 
 def is_quartet_start(race: list[dict]) -> bool:
-    """A race started in fours (some Division B races): a 'pair' holds up to four skaters, two per lane."""
+    """A race started in fours (some Division B races): at least half its 'pairs' hold three or four skaters,
+    never more than two per lane."""
     groups: dict[str, list[str]] = {}
     for row in race:
         if row["Pair"]:
             groups.setdefault(row["Pair"], []).append(row["Lane"])
-    return any(len(g) > 2 for g in groups.values()) and all(
+    big = sum(len(g) > 2 for g in groups.values())
+    return 2 * big >= len(groups) > 0 and all(
         len(g) <= 4 and g.count("I") <= 2 and g.count("O") <= 2 for g in groups.values()
     )
 

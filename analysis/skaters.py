@@ -27,7 +27,6 @@ __all__ = [
     "SkaterIndex",
     "UnknownSkater",
     "FAMILY_NAME_FIRST",
-    "get_skater",
 ]
 
 #: Nations whose skaters the package names family name first ("Kim Min-sun", "Ning Zhongyan").
@@ -156,19 +155,6 @@ class SkaterIndex:
 
     def id_of(self, name: str) -> str:
         return str(self.resolve(name)["skater_id"])
-
-
-def get_skater(name: str, data_dir=None) -> pd.Series:
-    """The register row of a skater, by any spelling (like FastF1's driver look-up).
-
-    >>> get_skater("Min-Sun KIM")["name"]
-    'Kim Min-sun'
-    >>> get_skater("kim minsun")["skater_id"]
-    'kim-min-sun'
-    """
-    from .data import load_skaters
-
-    return SkaterIndex(load_skaters(data_dir)).resolve(name)
 
 
 def add_to_register(path, proposals: list[dict], other_nations: dict[str, set[str]]) -> None:

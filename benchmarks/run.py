@@ -134,7 +134,14 @@ def main() -> None:
         f"{floor_sim:.3f} s; `simulate` reaches {100 * floor_sim / best:.0f} % of its speed",
     )
 
+    cold_load = best_of(3, lambda: load_all(cache=False))
+    load_all()  # fill the checked-data cache
+    warm_load = best_of(5, load_all)
     data = load_all()
+    record(
+        f"`load_all()`: {len(data.results):,} result rows in {data.results['race_id'].nunique():,} races",
+        f"{cold_load:.2f} s read and checked, {warm_load:.2f} s from the cache",
+    )
     seconds = best_of(1, lambda: backtest.run(data))
     record(f"backtest: {len(backtest.backtest_races(data))} races, 4 forecasters", f"{seconds:.1f} s")
     import analysis.build as build_module
@@ -149,7 +156,7 @@ def main() -> None:
     build_module._PARSED.clear()
     warm = best_of(1, lambda: make_data(workers=2))
     record(
-        "`make data`: parse 60 sheets, merge, check (2 processes)",
+        "`make data`: parse 60 sheets, read the API transcript and the Olympic tables, merge, check (2 processes)",
         f"{cold:.1f} s cold, {warm:.1f} s with the sheet cache",
     )
 

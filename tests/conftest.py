@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.sources import display, sheets_dir
+from analysis.sources import display, shared_file, sheets_dir
 
 gc.set_threshold(50_000, 20, 20)
 
@@ -53,9 +53,17 @@ SHEETS = sheets_dir(DATA)
 
 
 def sheets_present() -> bool:
-    """Whether the official PDF sheets the manifest lists are in the sheets folder."""
+    """Whether the source files ``make data`` reads are there: the official PDF sheets the manifest lists, and
+    the shared files of the other manifests (the ISU API's conditions, the Olympic tables)."""
     manifest = (DATA / "raw" / "isu" / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
-    return all((SHEETS / line.split(",", 1)[0]).is_file() for line in manifest if line)
+    others = [
+        line.split(",", 1)[0]
+        for name in ("isu-api", "olympics")
+        for line in (DATA / "raw" / name / "MANIFEST.csv").read_text(encoding="utf-8").splitlines()[1:]
+    ]
+    return all((SHEETS / line.split(",", 1)[0]).is_file() for line in manifest if line) and all(
+        shared_file(name) is not None for name in others
+    )
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +72,8 @@ def sheets() -> Path:
     under ``CI=true`` (CI has ``../shared`` beside the clone) their absence is a failure."""
     if not sheets_present():
         reason = (
-            f"the official ISU sheets are not in {display(SHEETS)} (see data/README.md: put them in "
-            "../shared/sources/isu-sheets or set ISU_SHEETS=DIR)"
+            f"the source files make data reads are not all there (sheets looked for in {display(SHEETS)}; see "
+            "data/README.md: ../shared/sources/ beside the project, or ISU_SHEETS=DIR and SHARED_SOURCES=DIR)"
         )
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI must run the sheet tests: " + reason)

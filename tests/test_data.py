@@ -127,7 +127,7 @@ def test_load_all_reads_each_file_once(monkeypatch):
         return original(path, columns)
 
     monkeypatch.setattr(data_module, "_read_rows", counting)
-    dataset = data_module.load_all()
+    dataset = data_module.load_all(cache=False)  # the cache would read no file at all
     assert reads and max(reads.values()) == 1, reads
     assert reads["venues.csv"] == reads["skaters.csv"] == reads["records.csv"] == 1
     assert len(dataset.results) == len(load_results())  # the same tables as the single loaders give
@@ -151,3 +151,11 @@ def test_a_tie_leaves_no_missing_place(results):
     assert 12 not in missing and 7 in missing
     row = coverage_table(results).set_index("race").loc["2026-02-15-W500"]
     assert "12" not in row["ranks missing (up to the last rank found)"].split(", ")
+
+
+def test_load_all_from_the_cache_equals_a_fresh_read():
+    from analysis.data import load_all
+
+    cached, fresh = load_all(), load_all(cache=False)
+    for name in ("results", "records", "venues", "skaters", "conditions", "entries", "splits"):
+        pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
