@@ -8,8 +8,8 @@ read by ``make data`` from ``../shared/sources/olympics-1924-2018/`` after check
 What the tables print and how it is read:
 
 * the final's rows come after a ``Final`` line (1932, a mass start, also printed heats: they are skipped);
-* medallists' rank cells are empty: their places follow the times (a tie shares the place, as the three
-  silver medals of the women's 500 m of 1968), or the row order where no time is printed (1932);
+* medallists' rank cells are empty: their places follow the row order, a tie sharing the place (the three
+  silver medals of the women's 500 m of 1968); ``-`` in the place column is a tie with the row above;
 * times lost their punctuation: ``461`` is 46.1 s, ``3694`` 36.94 s, ``1.1383`` 1:13.83, ``1.465`` 1:46.5,
   ``1.16366`` 1:16.366, ``1.10.14`` 1:10.14; ``dq``/``dnf`` are statuses, ``--`` no time;
 * from 1998 to 2014 the 500 m table holds the classification on the sum of two races, not a race: those
@@ -155,6 +155,7 @@ def read_tables(path: Path) -> list[OlympicRow]:
                     gender=gender,
                     distance_m=distance,
                     printed_rank=int(rank[:-1]) if re.fullmatch(r"\d+\.", rank) else None,
+                    tie_mark=rank == "-",  # '-' in the place column: the same place as the row above
                     name=name,
                     nation=nation,
                     time=shown,
@@ -189,14 +190,20 @@ def _places(final: list[OlympicRow], where: str) -> None:
             leading = False
         if row["status"] is not None:
             row["rank"] = None
+        elif row["tie_mark"] and previous is not None and previous["rank"] is not None:
+            same = row["seconds"] is not None and row["seconds"] == previous["seconds"]
+            row["rank"] = previous["rank"] if same else None
+            if not same:
+                row["note"] = "the table marks a tie with the row above, but prints another time: no place given"
         elif row["printed_rank"] is not None:
             row["rank"] = row["printed_rank"]
         elif leading:
             tie = previous is not None and row["seconds"] is not None and row["seconds"] == previous["seconds"]
             row["rank"] = previous["rank"] if tie else position
-            previous = row
         else:
             row["rank"] = None
+        if row["rank"] is not None:
+            previous = row
     placed = [r for r in final if r["rank"] is not None and r["seconds"] is not None]
     keep = _longest_ordered([r["seconds"] for r in placed])
     for i, row in enumerate(placed):

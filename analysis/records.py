@@ -8,6 +8,7 @@ import pandas as pd
 
 __all__ = [
     "against_results",
+    "olympic_field_times",
     "is_new_record",
     "record_time_text",
     "progression",
@@ -321,4 +322,41 @@ def against_results(records: pd.DataFrame, results: pd.DataFrame) -> pd.DataFram
             "result_time",
             "finding",
         ],
+    )
+
+
+def olympic_field_times(results: pd.DataFrame, distance_m: int, place: int = 10) -> pd.DataFrame:
+    """Per Olympic Games, in ``results`` (one sex): the winning time and the time of the ``place``-th fastest
+    finisher of the race, and the spread between them in percent: how much faster the whole field became.
+
+    The first race stands for a Games that ran the distance twice; a Games whose data lack that place's time has no
+    ``place_s`` (the mass start of 1932 printed times for winners only).
+    Columns: ``year, race_id, winner_s, place_s, spread_pct, finishers, hand_timed``.
+    """
+    og = results[(results["competition_type"] == "OG") & (results["distance_m"] == distance_m)]
+    rows = []
+    for year, part in og.groupby(og["date"].dt.year, sort=True):
+        first = sorted(part["race_id"].unique())[0]
+        race = part[(part["race_id"] == first) & part["status"].isna() & part["time_s"].notna()]
+        if race.empty:
+            continue
+        winner = float(race.loc[race["rank"] == race["rank"].min(), "time_s"].min())
+        # The place's own time (a tie for it counts; a place missing from the data gives no time, never the
+        # n-th fastest of the times that happen to be known).
+        at = race.loc[race["rank"] == place, "time_s"]
+        nth = float(at.min()) if len(at) else None
+        times = race["time_s"]
+        rows.append(
+            {
+                "year": int(year),
+                "race_id": first,
+                "winner_s": winner,
+                "place_s": nth,
+                "spread_pct": None if nth is None else round(100 * (nth - winner) / winner, 2),
+                "finishers": len(times),
+                "hand_timed": bool(year < 1972),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["year", "race_id", "winner_s", "place_s", "spread_pct", "finishers", "hand_timed"]
     )

@@ -22,6 +22,9 @@ __all__ = [
     "RecordCheck",
     "race_story",
     "season_summary",
+    "olympic_history",
+    "ordinal",
+    "OlympicHistory",
     "SEASON_START",
     "RECORD_NAMES",
     "plural",
@@ -50,6 +53,16 @@ def join_names(items) -> str:
 def times_text(n: int) -> str:
     """'once', 'twice', '3 times'."""
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 35)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '35th']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -200,3 +213,82 @@ def season_summary(story: RaceStory) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class OlympicHistory:
+    """An Olympic race against every earlier Olympic race of its sex and distance."""
+
+    games: pd.DataFrame  # per Games: year, race_id, winner, nation, time_s, second_s, margin_s, hand_timed,
+    #                      finishers, beat_old_record (finishers faster than the Olympic record in force)
+    medallists: pd.DataFrame  # each medallist's earlier Olympic results: skater, year, distance_m, rank, time_s
+    missing: list[int]  # Games with this event whose single race the data lacks (two-race sums only, or absent)
+
+
+def olympic_history(data: Dataset, race_id: str) -> OlympicHistory:
+    """This Olympic race and every earlier one at its sex and distance: winning margins, how many finishers
+    beat the Olympic record in force before the race, and the medallists' earlier Olympic results.
+
+    Where the Games ran the distance twice (the 500 m, 1998-2014), the first race stands for the Games; where the
+    data hold only the sum of two races (1998-2006) or nothing, the year is listed in ``missing``.
+    """
+    from .records import WINTER_GAMES_YEARS, record_in_force
+
+    race = data.race(race_id)
+    if race.empty:
+        raise KeyError(f"no race {race_id!r} in the data")
+    info = race.iloc[0]
+    if info["competition_type"] != "OG":
+        raise ValueError(f"{race_id} is not an Olympic race")
+    results = data.results
+    same = results[
+        (results["competition_type"] == "OG")
+        & (results["gender"] == info["gender"])
+        & (results["distance_m"] == info["distance_m"])
+        & (results["date"] <= info["date"])
+    ]
+    records = data.records[data.records["gender"] == info["gender"]]
+    rows = []
+    for year, part in same.groupby(same["date"].dt.year, sort=True):
+        first = sorted(part["race_id"].unique())[0]  # the first race of a two-race 500 m
+        one = part[(part["race_id"] == first) & part["status"].isna() & part["time_s"].notna()]
+        ranked = one.dropna(subset=["rank"]).sort_values(["rank", "time_s"])
+        if ranked.empty:
+            continue
+        win = ranked.iloc[0]
+        second = ranked[ranked["rank"] > win["rank"]]["time_s"]
+        old = record_in_force(records, "OR", int(info["distance_m"]), one["date"].iloc[0])
+        rows.append(
+            {
+                "year": int(year),
+                "race_id": first,
+                "winner": win["skater"],
+                "nation": win["nation"],
+                "time_s": float(win["time_s"]),
+                "second_s": float(second.min()) if len(second) else None,
+                "margin_s": round(float(second.min()) - float(win["time_s"]), 3) if len(second) else None,
+                "tied": int((ranked["rank"] == win["rank"]).sum()) > 1,
+                "hand_timed": bool(year < 1972),
+                "finishers": len(one),
+                "old_record_s": None if old is None else float(old["time_s"]),
+                "old_record_hand": None if old is None else bool(old["hand_timed"]),
+                "beat_old_record": None if old is None else int((one["time_s"] < old["time_s"] - 1e-9).sum()),
+            }
+        )
+    games = pd.DataFrame(rows)
+    held = {y for y in WINTER_GAMES_YEARS if y <= info["date"].year and (info["gender"] == "M" or y >= 1960)}
+    if info["distance_m"] == 1000:
+        held = {y for y in held if y >= (1976 if info["gender"] == "M" else 1960)}
+    missing = sorted(held - set(games["year"] if len(games) else []))
+    podium = race[race["rank"].notna() & (race["rank"] <= 3)]["skater"].unique()
+    earlier = results[
+        (results["competition_type"] == "OG") & results["skater"].isin(podium) & (results["date"] < info["date"])
+    ]
+    medallists = earlier[["skater", "date", "distance_m", "race_id", "rank", "time_s", "status"]].assign(
+        year=earlier["date"].dt.year
+    )
+    return OlympicHistory(
+        games=games,
+        medallists=medallists.sort_values(["skater", "date", "distance_m"]).reset_index(drop=True),
+        missing=missing,
+    )

@@ -85,3 +85,28 @@ def test_a_track_record_is_not_an_incident():
     assert "TR" in story.race.loc[story.race["skater"] == "Jordan Stolz", "note"].iloc[0].split()
     assert "Jordan Stolz" not in set(story.falls["skater"])
     assert {"Gabriel Odor", "Lian Ziwen"} <= set(story.falls["skater"])  # the two disqualified skaters stay
+
+
+def test_olympic_history_of_the_2026_womens_1000m():
+    from analysis.story import olympic_history
+
+    hist = olympic_history(DATA, "2026-02-09-W1000")
+    games = hist.games.set_index("year")
+    assert list(games.index) == sorted(games.index) and games.index[0] == 1960 and 2026 in games.index
+    assert (games.loc[2026, "winner"], games.loc[2026, "margin_s"], games.loc[2026, "beat_old_record"]) == (
+        "Jutta Leerdam",
+        0.28,
+        2,
+    )
+    assert games.loc[2022, "winner"] == "Miho Takagi" and games.loc[2026, "old_record_s"] == games.loc[2022, "time_s"]
+    takagi = hist.medallists[hist.medallists["skater"] == "Miho Takagi"]
+    assert {(2022, 1000, 1), (2018, 1000, 3)} <= set(zip(takagi["year"], takagi["distance_m"], takagi["rank"]))
+    assert hist.missing == []
+    with pytest.raises(ValueError, match="not an Olympic race"):
+        olympic_history(DATA, "2025-11-14-M1000")
+
+
+def test_olympic_history_lists_the_two_race_years_it_lacks():
+    from analysis.story import olympic_history
+
+    assert {1998, 2002, 2006} <= set(olympic_history(DATA, "2026-02-15-W500").missing)
