@@ -218,9 +218,9 @@ def _write_atomic(path: Path, text: str) -> None:
 def _data_as_of() -> str:
     """Latest race date in the data, for the index page."""
     try:
-        from .data import load_results
+        from .data import load_all
 
-        return load_results()["date"].max().date().isoformat()
+        return load_all().results["date"].max().date().isoformat()
     except Exception as exc:  # the index still lists the reports; say why there is no date
         return f"unknown ({type(exc).__name__})"
 
@@ -289,18 +289,18 @@ def default_jobs(n_notebooks: int) -> int:
 def story_races() -> list[str]:
     """The races ``make report`` tells by default: the races of the latest Olympic Games in the data (earlier
     races, Olympic ones included, are told with ``make report RACE=<id>``)."""
-    from .data import load_results
+    from .data import load_all
 
-    results = load_results()
+    results = load_all().results
     olympic = results[results["competition_type"] == "OG"]
     latest = olympic["date"].dt.year == olympic["date"].dt.year.max()
     return sorted(olympic.loc[latest, "race_id"].unique())
 
 
 def _check_races(races: list[str]) -> None:
-    from .data import load_results
+    from .data import load_all
 
-    known = set(load_results()["race_id"])
+    known = set(load_all().results["race_id"])
     for race in races:
         if race not in known:
             same_day = sorted(r for r in known if r[:10] == race[:10])
@@ -310,13 +310,13 @@ def _check_races(races: list[str]) -> None:
 
 def _variants(notebooks: list[Path], declared: dict[Path, dict[str, Any]], fixed: dict[str, Any]) -> list[Outcome]:
     """The extra pages of the notebooks with a VARIANTS parameter: one per value the data holds."""
-    from .data import load_results
+    from .data import load_all
 
     extra = []
     for name, suffixes in VARIANTS.items():
         if name in fixed:
             continue
-        values = [v for v in suffixes if v in set(load_results()[name])]
+        values = [v for v in suffixes if v in set(load_all().results[name])]
         for path in notebooks:
             if name in declared[path]:
                 extra += [
