@@ -56,7 +56,7 @@ from .data import (
 from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
 from .skaters import SkaterIndex, UnknownSkater, display_name
-from .sources import checked_shared, display, sheets_dir
+from .sources import checked_shared, sheets_dir, verify
 from .times import parse_time
 
 __all__ = ["build", "main", "MANIFEST_COLUMNS", "CONDITION_COLUMNS", "CONFLICT_COLUMNS"]
@@ -151,22 +151,7 @@ _GET_SHEETS = (
 
 
 def _checked(path: Path, row: _Row) -> None:
-    if not path.is_file():
-        raise DataError(
-            path.name,
-            None,
-            None,
-            f"listed in MANIFEST.csv (line {row.line}) but not found in {display(path.parent)}: {_GET_SHEETS} "
-            f"(this one: {row['source']})",
-        )
-    if hashlib.sha256(path.read_bytes()).hexdigest() != row["sha256"]:
-        raise DataError(
-            path.name,
-            None,
-            None,
-            f"sha256 differs from MANIFEST.csv (line {row.line}): the sheet in {display(path.parent)} was changed; "
-            f"get the original from {row['source']}",
-        )
+    verify(path, row["sha256"], f"MANIFEST.csv (line {row.line})", f"{_GET_SHEETS} (this one: {row['source']})")
 
 
 def _sheets(folder: Path, manifest: list[_Row], workers: int) -> list[Sheet]:

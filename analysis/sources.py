@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["PROJECT", "shared_sources", "sheets_dir", "shared_file", "checked_shared", "display"]
+__all__ = ["PROJECT", "shared_sources", "sheets_dir", "shared_file", "checked_shared", "display", "verify"]
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +55,25 @@ def display(path: Path) -> str:
     return path.as_posix()
 
 
+def verify(path: Path, sha256: str, listed_in: str, get: str) -> None:
+    """Stop with a :class:`~analysis.data.DataError` naming the file when it is missing or its checksum is not
+    the one ``listed_in`` (a manifest and line) gives; ``get`` says where to get the original."""
+    import hashlib
+
+    from .data import DataError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path.name, None, None, f"listed in {listed_in} but not found in {display(path.parent)}: {get}")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise DataError(
+            path.name,
+            None,
+            None,
+            f"sha256 differs from {listed_in}: the file in {display(path.parent)} was changed; {get}",
+        )
+
+
 def checked_shared(manifest: Path) -> tuple[Path, dict]:
     """The shared source file a one-row ``MANIFEST.csv`` names, after checking its sha256.
 
@@ -62,26 +81,9 @@ def checked_shared(manifest: Path) -> tuple[Path, dict]:
     :class:`~analysis.data.DataError` naming the file, what is wrong and where to get it.
     """
     import csv
-    import hashlib
-
-    from .data import DataError
 
     with Path(manifest).open(encoding="utf-8", newline="") as handle:
         row = next(csv.DictReader(handle))
     path = shared_sources() / row["file"]
-    if not path.is_file():
-        raise DataError(
-            row["file"],
-            None,
-            None,
-            f"listed in {display(manifest)} but not found in {display(shared_sources())}: copy it there from "
-            f"{row['source']} (or set SHARED_SOURCES=DIR)",
-        )
-    if hashlib.sha256(path.read_bytes()).hexdigest() != row["sha256"]:
-        raise DataError(
-            row["file"],
-            None,
-            None,
-            f"sha256 differs from {display(manifest)}: the file was changed; get the original from {row['source']}",
-        )
+    verify(path, row["sha256"], display(manifest), f"get it from {row['source']} (or set SHARED_SOURCES=DIR)")
     return path, row
