@@ -12,7 +12,14 @@ import pandas as pd
 from .data import load_results
 from .outcome import missing_ranks
 
-__all__ = ["coverage_table", "coverage_markdown", "history_table", "conflicts_markdown", "generated_readme"]
+__all__ = [
+    "source_kind",
+    "coverage_table",
+    "coverage_markdown",
+    "history_table",
+    "conflicts_markdown",
+    "generated_readme",
+]
 
 
 SHEET_SOURCE = "https://github.com/rgnlchamp/usa-speed-skating-tracker/"
@@ -21,7 +28,8 @@ TABLES_SOURCE = "https://github.com/danielroelfs/danielroelfs.com/"
 SEASON_START = "2025-07-01"  # the per-race table covers this season; earlier seasons are summarised
 
 
-def _source_kind(sources: pd.Series) -> str:
+def source_kind(sources: pd.Series) -> str:
+    """The kind of source behind a race's rows: 'ISU sheet', 'ISU results API', 'Olympic table' or 'news'."""
     if sources.str.startswith(SHEET_SOURCE).all():
         return "ISU sheet"
     if sources.str.startswith(API_SOURCE).all():
@@ -42,7 +50,7 @@ def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
             {
                 "race": race_id,
                 "competition": race["competition"].iloc[0],
-                "source": _source_kind(race["source"]),
+                "source": source_kind(race["source"]),
                 "rows": len(race),
                 "ranked": len(ranks),
                 "timed": int(race["time_s"].notna().sum()),
@@ -85,7 +93,7 @@ def history_table(results: pd.DataFrame) -> pd.DataFrame:
             {
                 "season (Games: year)": season,
                 "competition": kind,
-                "source": ", ".join(sorted({_source_kind(race["source"]) for _, race in part.groupby("race_id")})),
+                "source": ", ".join(sorted({source_kind(race["source"]) for _, race in part.groupby("race_id")})),
                 "races": part["race_id"].nunique(),
                 "rows": len(part),
                 "timed": int(part["time_s"].notna().sum()),

@@ -223,3 +223,14 @@ def test_every_page_was_read_and_the_transcript_counts_match_it():
     assert set(extra) <= {0, 1}  # a line cut at a page's end is counted with that page, once
     reread = pages[pages["second_reading"].notna()]
     assert (reread["second_reading"] == "sample").sum() >= len(pages) / 20 and (reread["differences"] == 0).all()
+
+
+def test_the_race_list_filters_by_year_and_competition_and_names_each_source():
+    from analysis.races import race_list
+
+    games = race_list(gender="W", year=1988)
+    assert set(games["race_id"]) == {"1988-02-22-W500", "1988-02-26-W1000", "1988-02-27-W1500"}
+    assert set(games["source"]) == {"Olympic table"}
+    sprint = race_list(competition="world sprint", year=2019)
+    assert len(sprint) == 8 and set(sprint["source"]) == {"ISU results API"}
+    assert set(race_list(year=2025, competition="World Cup 2025-26")["source"]) <= {"ISU sheet", "news"}
