@@ -622,6 +622,7 @@ RESULT_DTYPES = {
     "skater_id": "string",
     "nation": "string",
     "time_s": "float64",
+    "hand_timed": "boolean",
     "pair": "Int64",
     "lane": "string",
     "status": "string",
@@ -682,6 +683,7 @@ def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
         "skater_id": None,
         "nation": _nation(row),
         "time_s": time_s,
+        "hand_timed": None if time_s is None else _decimals(row["time"]) == 1,
         "pair": _int(row, "pair", required=False),
         "lane": _choice(row, "lane", LANES, required=False),
         "status": status,
@@ -849,7 +851,8 @@ def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     """Every race result, one row per skater per race.
 
     Columns: ``race_id, competition, competition_type, date, venue, gender, distance_m, division, rank,
-    skater, skater_id, nation, time_s, pair, lane, status, note, source, accessed``. ``time_s`` is NaN
+    skater, skater_id, nation, time_s, hand_timed, pair, lane, status, note, source, accessed``. ``hand_timed``
+    marks a time the source gives to the tenth (hand timing, Olympic races up to 1968). ``time_s`` is NaN
     for a skater with a ``status`` (DNF, DQ, DNS, WDR); ``rank`` is NA too, except for a DNF that a
     result sheet ranks last. ``division`` is A or B for World Cup races. A race is identified by ``race_id``.
     """

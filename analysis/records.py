@@ -354,7 +354,7 @@ def olympic_field_times(results: pd.DataFrame, distance_m: int, place: int = 10)
                 "place_s": nth,
                 "spread_pct": None if nth is None else round(100 * (nth - winner) / winner, 2),
                 "finishers": len(times),
-                "hand_timed": bool(year < 1972),
+                "hand_timed": bool(race["hand_timed"].fillna(False).any()),
             }
         )
     return pd.DataFrame(

@@ -268,7 +268,7 @@ def olympic_history(data: Dataset, race_id: str) -> OlympicHistory:
                 "second_s": float(second.min()) if len(second) else None,
                 "margin_s": round(float(second.min()) - float(win["time_s"]), 3) if len(second) else None,
                 "tied": int((ranked["rank"] == win["rank"]).sum()) > 1,
-                "hand_timed": bool(year < 1972),
+                "hand_timed": bool(one["hand_timed"].fillna(False).any()),
                 "finishers": len(one),
                 "old_record_s": None if old is None else float(old["time_s"]),
                 "old_record_hand": None if old is None else bool(old["hand_timed"]),
