@@ -52,6 +52,7 @@ from .data import (
     _url,
     data_path,
     race_id,
+    season_of,
 )
 from .datapackage import columns, descriptor_text
 from .sheets import Sheet, read_sheet
@@ -354,7 +355,7 @@ def _olympic_rows(
         api = mine[0]
         if row["date"] != api["date"]:
             conflicts.append({**news, "field": "date", "news_value": row["date"], "sheet_value": api["date"]})
-        if row["time"] and (api["time"] is None or _hundredths_of(row["time"]) != _hundredths_of(api["time"])):
+        if row["time"] and (api["time"] is None or _hundredths(row["time"]) != _hundredths(api["time"])):
             conflicts.append(
                 {**news, "field": "time", "news_value": row["time"], "sheet_value": api["time"] or api["status"]}
             )
@@ -368,12 +369,6 @@ def _olympic_rows(
             )
             api["nation"] = row["nation"]
     return races, classifications
-
-
-def _hundredths_of(text: str) -> str:
-    """A time cut to hundredths, as printed: '1:16.366' -> '1:16.36', '46.1' -> '46.10'."""
-    seconds = parse_time(text)
-    return f"{int(round(seconds * 1000)) // 10:d}"
 
 
 def _with_ids(rows: list[dict]) -> None:
@@ -480,7 +475,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
 
     api_files: dict[str, list[dict]] = {}
     for r in api_rows:
-        api_files.setdefault(f"isu-api-{isu_api.season_of(r['date'])}.csv", []).append(r)
+        api_files.setdefault(f"isu-api-{season_of(r['date'])}.csv", []).append(r)
     if olympic:
         api_files["olympics-1924-2010.csv"] = olympic
     every = [r for rows in (*sheet_files.values(), *api_files.values(), *kept.values()) for r in rows]

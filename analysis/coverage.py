@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import load_results
+from .data import load_results, season_of
 from .outcome import missing_ranks
 
 __all__ = [
@@ -79,9 +79,7 @@ def history_table(results: pd.DataFrame) -> pd.DataFrame:
     """Earlier seasons: per season, competition kind and source, the races and rows, how many rows have a
     time, a pair and a lane, and the places missing below the last one found (ties counted)."""
     earlier = results[results["date"] < SEASON_START].copy()
-    month = earlier["date"].dt.month
-    start = earlier["date"].dt.year - (month < 7)
-    earlier["season"] = start.astype(str) + "-" + ((start + 1) % 100).astype(str).str.zfill(2)
+    earlier["season"] = earlier["date"].map(season_of)
     earlier.loc[earlier["competition_type"] == "OG", "season"] = earlier["date"].dt.year.astype(str)
     rows = []
     for (season, kind), part in earlier.groupby(["season", "competition_type"], sort=True):

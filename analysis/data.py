@@ -642,6 +642,16 @@ def season_start(day) -> pd.Timestamp:
     return pd.Timestamp(year=day.year if day.month >= 7 else day.year - 1, month=7, day=1)
 
 
+def season_of(day) -> str:
+    """The season label of a day: ``'2024-25'`` (a season runs from July to June).
+
+    >>> season_of("2025-01-31"), season_of("2014-11-15")
+    ('2024-25', '2014-15')
+    """
+    start = season_start(day).year
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def race_id(
     date: str | dt.date | pd.Timestamp, gender: str, distance_m: int, division: str | None = None, number: int = 1
 ) -> str:

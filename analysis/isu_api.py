@@ -26,9 +26,17 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .data import DataError, _date, _read_rows, _Row, data_path
+from .data import DataError, _date, _read_rows, _Row, data_path, season_of
 from .datapackage import columns
-from .skaters import FAMILY_NAME_FIRST, LOWER_PARTICLES, SkaterIndex, UnknownSkater, add_to_register, name_key
+from .skaters import (
+    FAMILY_NAME_FIRST,
+    LOWER_PARTICLES,
+    SkaterIndex,
+    UnknownSkater,
+    add_to_register,
+    name_key,
+    skater_id_for,
+)
 
 __all__ = [
     "SOURCE",
@@ -37,7 +45,6 @@ __all__ = [
     "check_transcript",
     "result_rows",
     "competition_of",
-    "season_of",
     "display_name",
 ]
 
@@ -98,17 +105,6 @@ _ORDINAL = re.compile(r"^(1st|2nd)_", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- seasons and competitions
-
-
-def season_of(date: str) -> str:
-    """The season of a date: July to June.
-
-    >>> season_of("2025-01-31"), season_of("2014-11-15")
-    ('2024-25', '2014-15')
-    """
-    year, month = int(date[:4]), int(date[5:7])
-    start = year if month >= 7 else year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def competition_of(event: str, date: str, city: str, race: str = "") -> tuple[str, str] | None:
@@ -529,7 +525,7 @@ def proposed_register_rows(
             continue
         name = display_name(row["Name"], row["Country"])
         seen[key] = {
-            "skater_id": _ascii_id(name),
+            "skater_id": skater_id_for(name),
             "name": name,
             "nation": row["Country"],
             "gender": gender,
@@ -539,12 +535,6 @@ def proposed_register_rows(
             "accessed": accessed,
         }
     return list(seen.values()), other
-
-
-def _ascii_id(name: str) -> str:
-    from .skaters import _plain
-
-    return re.sub(r"[^a-z0-9]+", "-", _plain(name)).strip("-")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -325,7 +325,7 @@ def result_rows(
 
 def proposed_register_rows(rows: list[OlympicRow], skaters, source: str, accessed: str):
     """Register rows for the tables' names the register does not know, and nations of the day for known ones."""
-    from .skaters import UnknownSkater, _plain, name_key
+    from .skaters import UnknownSkater, name_key, skater_id_for
 
     seen: dict[tuple, dict] = {}
     other: dict[str, set[str]] = {}
@@ -343,7 +343,7 @@ def proposed_register_rows(rows: list[OlympicRow], skaters, source: str, accesse
                 seen[key]["other_nations"] = " ".join(filter(None, [seen[key]["other_nations"], row["nation"]]))
             continue
         seen[key] = {
-            "skater_id": re.sub(r"[^a-z0-9]+", "-", _plain(row["name"])).strip("-"),
+            "skater_id": skater_id_for(row["name"]),
             "name": row["name"],
             "nation": row["nation"],
             "gender": row["gender"],

@@ -55,6 +55,15 @@ def name_key(name: str) -> str:
     return " ".join(sorted(t for t in tokens if t))
 
 
+def skater_id_for(name: str) -> str:
+    """A register id proposed for a name (made unique by ``add_to_register``).
+
+    >>> skater_id_for("Ådne Søndrål"), skater_id_for("Kim Min-sun")
+    ('adne-sondral', 'kim-min-sun')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", _plain(name)).strip("-")
+
+
 def _compact_key(name: str) -> str:
     """A second key in which hyphenated parts are one word: 'Kim Minsun' finds 'Kim Min-sun'."""
     tokens = re.split(r"[\s'’.]+", _plain(name).replace("-", ""))
