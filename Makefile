@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 AS_OF ?=
 TIME_STYLE ?=
 RACE ?=
+SKATER ?=
 # Folder of the official PDF result sheets for make data (default: ../shared/sources/isu-sheets, else data/raw/isu)
 ISU_SHEETS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test unit lint data notebooks lab benchmark clean
+.PHONY: help report test unit lint data backtest notebooks lab benchmark clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,8 +24,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
 	@touch $(STAMP)
 
-report: $(STAMP)  ## Execute every notebook and write HTML to reports/ (RACE=id: only that race's story)
-	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE)) $(if $(RACE),--race $(RACE))
+report: $(STAMP)  ## Write the HTML pages to reports/, rebuilding what changed (RACE=id, SKATER=name: only that page)
+	$(BIN)/python -m analysis.report $(if $(AS_OF),--as-of $(AS_OF)) $(if $(TIME_STYLE),--time-style $(TIME_STYLE)) $(if $(RACE),--race $(RACE)) $(if $(SKATER),--skater "$(SKATER)")
 
 test: lint  ## Lint, then every test: unit tests, report build, strict nbval over notebooks/
 	$(BIN)/python -m pytest -n auto --dist loadfile
@@ -45,6 +46,9 @@ lint: $(STAMP)  ## ruff: lint and format check
 data: $(STAMP)  ## Rebuild data/ from the sources (ISU_SHEETS=DIR: the PDF sheets' folder) and the curated rows
 	$(BIN)/python -m analysis.build $(if $(ISU_SHEETS),--sheets $(ISU_SHEETS))
 	$(BIN)/python -m analysis.coverage --write
+
+backtest: $(STAMP)  ## Recompute the stored backtest (data/derived/) if code or data changed since it was computed
+	$(BIN)/python -m analysis.backtest --store
 
 notebooks: $(STAMP)  ## Re-execute the source notebooks in place (after changing data or code)
 	$(BIN)/python -m analysis.report --refresh-notebooks

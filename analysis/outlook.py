@@ -6,16 +6,18 @@ other distances and her ranks without a time say something too; a skater with no
 stated, modest prior. The race is then re-run many times.
 
 * ``log t = level[skater] + ice[race] + noise``: one ``ice`` effect per race (rink, day, conditions),
-  pulled weakly toward the altitude of the rink (about 2.1 % faster per 1000 m). Fitted by alternating
-  weighted means; recent races weigh more (``half_life_days``).
+  pulled weakly toward the altitude of the rink (about 2.1 % faster per 1000 m) and toward a faster time at
+  the big championships (Olympic Games, world championships). Fitted by alternating weighted means; recent
+  races weigh more (``half_life_days``), and each earlier season counts ``carry`` times the one after it.
 * A result with a rank but no time counts as a time between the times of the ranks around it (half
   weight): a rank carries information, and leaving such rows out drops mostly the worse results.
 * A skater's level at this distance is pulled toward what her other distances say (``cross``) or, with
   nothing else, toward the middle of the field.
 * Falls and mishaps (a sheet's fall code, or a time more than 5 % slower than the skater's usual) do not
   lower her level; they set the chance of a fall in the simulation.
-* Each simulated race draws ``level + spread * noise`` per skater (fat-tailed: one race in ten goes
-  badly) plus a fall chance; then the result is blended with a uniform forecast (``hedge``): nobody who starts gets 0.
+* Each simulated race draws ``level + spread * noise`` per skater plus, in a share of races, a slip that only
+  costs time (an exponential slow tail: nobody gains a tenth by slipping), plus a fall chance; then the result
+  is blended with a uniform forecast (``hedge``): nobody who starts gets 0.
 
 Everything reads only results dated on or before ``as_of``, and the field as it was known then: the
 start list of a World Cup race (the sheet's field; published the day before), the entry list of an
@@ -40,6 +42,10 @@ __all__ = [
     "race_field",
     "history",
     "simulate",
+    "race_noise_cdf",
+    "race_noise_quantile",
+    "ice_prior_for",
+    "pit",
     "DEFAULT",
     "format_pct",
     "win_streak",
@@ -51,52 +57,70 @@ __all__ = [
 
 ALTITUDE_EFFECT = -0.021  # log-time change per 1000 m of rink altitude (prior for an unseen rink)
 ELITE_SD = 0.006  # race-to-race spread of elite skaters, fraction of race time
-BAD_RACE = 0.10  # share of races that go badly (a slip, a poor crossing) ...
-BAD_SCALE = 2.5  # ... with this many times the usual spread: fat tails, at the cost of one normal draw
-
-
-def _mixture_sd() -> float:
-    return math.sqrt((1 - BAD_RACE) + BAD_RACE * BAD_SCALE**2)
-
-
-def _mixture_quantile(p: float) -> float:
-    """Quantile of the unit-variance race noise (a two-scale normal mixture), by bisection."""
-    c = _mixture_sd()
-
-    def cdf(x: float) -> float:
-        return sum(
-            w * 0.5 * (1 + math.erf(x * c / (s * math.sqrt(2))))
-            for w, s in ((1 - BAD_RACE, 1.0), (BAD_RACE, BAD_SCALE))
-        )
-
-    lo, hi = -10.0, 10.0
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if cdf(mid) < p else (lo, mid)
-    return (lo + hi) / 2
-
-
-NOISE_Q90 = _mixture_quantile(0.9)
+BIG_CHAMPIONSHIPS = ("OG", "WCH")  # Olympic Games and world championships: the races skaters peak for
 MISHAP_PCT = 5.0
-WINDOW_DAYS = 365
-# The method reads the results of the race's own season (from 1 July) within WINDOW_DAYS. The data now hold
-# seventeen earlier seasons; carrying form across seasons needs its own weight, fitted and tested on them, before
-# the forecasts may use them (until then the earlier seasons feed the records, the stories and the coverage only).
-# The season: see analysis.data.season_start.
+# The method reads the race's own season (from 1 July) and ``Params.seasons - 1`` seasons before it, each earlier
+# season weighted ``Params.carry`` times the next. The season: see analysis.data.season_start.
+
+
+def _norm_cdf(x: np.ndarray) -> np.ndarray:
+    return 0.5 * _ERFC(-np.asarray(x, dtype=float) / math.sqrt(2.0))
+
+
+_ERFC = np.vectorize(math.erfc, otypes=[float])
+
+
+def race_noise_cdf(x, sd, slip_share: float, slip_mean: float) -> np.ndarray:
+    """P(log time - mu <= x) for the race noise: normal with ``sd``, plus in ``slip_share`` of races an
+    exponential slip with mean ``slip_mean`` (log time, only ever slower)."""
+    x, sd = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(sd, dtype=float))
+    z = x / sd
+    core = _norm_cdf(z)
+    if slip_share <= 0 or slip_mean <= 0:
+        return core
+    lam = 1.0 / slip_mean
+    # Normal plus exponential (exponentially modified Gaussian), in log space to avoid overflow.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        tail = np.exp(-lam * x + 0.5 * (lam * sd) ** 2 + np.log(np.maximum(_norm_cdf(z - lam * sd), 1e-300)))
+    emg = np.clip(core - np.nan_to_num(tail, nan=0.0, posinf=0.0), 0.0, 1.0)
+    return (1 - slip_share) * core + slip_share * emg
+
+
+def race_noise_quantile(p: float, sd, slip_share: float, slip_mean: float) -> np.ndarray:
+    """The ``p`` quantile of the race noise for each ``sd`` (bisection on :func:`race_noise_cdf`)."""
+    sd = np.asarray(sd, dtype=float)
+    lo, hi = -8.0 * sd, 8.0 * sd + 20.0 * slip_mean
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        below = race_noise_cdf(mid, sd, slip_share, slip_mean) < p
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
 
 
 @dataclass(frozen=True)
 class Params:
-    """The knobs of the method. ``DEFAULT`` was chosen on World Cups 2-3 only, then frozen (see the backtest)."""
+    """The knobs of the method. ``DEFAULT`` was chosen on the backtest's tuning races only (2013-14 to 2022-23),
+    then frozen; everything from 2023-24 on is held out (see :mod:`analysis.backtest`).
 
-    # Chosen by `python -m analysis.backtest --tune` on World Cups #2-#3 (28 races), then frozen:
-    # cross mattered (mean log loss 2.71 at 1.0, 2.74 at 0.8, 2.79 at 0.5); half-life and hedge barely did
-    # (differences below 0.003), so their choice is not supported by the data either way.
-    half_life_days: float = 45.0  # weight of a result halves every this many days
+    ``python -m analysis.backtest --tune --every 2`` (310 tuning races, mean model log loss): half-life 120 days and
+    carry 0.5 scored 1.977, carry 1.0 1.977, carry 0.25 1.989; half-life 60 days 2.014, 240 days 1.981; hedge 0.01
+    beat 0.03 by 0.006 at every setting. Earlier, on 207 tuning races: level prior 0.2 races 1.993 against 2.162 at
+    1.0. The championship prior (-0.3 %, Noordhof et al.) and the time-range knobs (``form_pct``, ``ice_sd_scale``,
+    chosen for 80 % coverage and a flat PIT on the tuning races) do not change the medal chances.
+    """
+
+    half_life_days: float = 120.0  # weight of a result halves every this many days (within the seasons read)
+    carry: float = 0.5  # weight of each earlier season against the season after it (0: this season only)
+    seasons: int = 3  # seasons read: the race's own and the ones before it
+    championship_pct: float = -0.3  # the big championships' ice prior: this much faster than a World Cup
+    slip_share: float = 0.10  # share of races with a slip that costs time ...
+    slip_pct: float = 0.8  # ... of this mean size, % of race time (exponential: small slips are common)
+    form_pct: float = -0.15  # a finisher's time against her fitted level and the expected ice, % (negative: faster)
+    ice_sd_scale: float = 2.0  # the race-to-race spread of the ice, against what the rinks' history shows
     cross: float = 1.0  # how much of a skater's level at other distances carries over (0-1)
-    hedge: float = 0.03  # share of the uniform forecast blended in: nobody who starts gets 0
+    hedge: float = 0.01  # share of the uniform forecast blended in: nobody who starts gets 0
     spread_prior_races: float = 3.0  # weight of ELITE_SD, in races, when estimating a skater's spread
-    level_prior_races: float = 1.0  # weight of the prior level, in races
+    level_prior_races: float = 0.2  # weight of the prior level, in races
     ice_prior_races: float = 1.0  # weight of the altitude prior for each race's ice effect
     newcomer_pct: float = 1.0  # a skater with no result at all: this much slower than the field's median
     newcomer_sd_pct: float = 1.5  # ... with this uncertainty of her level
@@ -113,7 +137,9 @@ class Forecast:
 
     race_id: str
     as_of: pd.Timestamp
-    table: pd.DataFrame  # skater, nation, basis, results, level_s, p_gold, p_silver, p_bronze, p_podium, q10_s, q90_s
+    # skater, nation, basis, results, level_s, p_gold, p_silver, p_bronze, p_podium, q10_s, q90_s, and the
+    # predictive distribution of the log time: mu (centre) and scale (normal spread; the slip tail from params)
+    table: pd.DataFrame
     p_fall: float
     field_source: str  # where the field came from
     thin: list[str] = field(default_factory=list)  # warnings when the data is thin
@@ -163,9 +189,9 @@ def race_field(data: Dataset, race_id: str) -> tuple[pd.DataFrame, str]:
     return skaters.reset_index(drop=True), note
 
 
-def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
+def history(data: Dataset, race_id: str, as_of, seasons: int | None = None) -> pd.DataFrame:
     """The results a forecast of ``race_id`` may use: same sex, dated on or before ``as_of``, before the race,
-    and in the race's season (see :data:`SEASON_START_MONTH`)."""
+    from the race's season (from 1 July) and the ``seasons - 1`` seasons before it (default ``DEFAULT.seasons``)."""
     race = data.race(race_id).iloc[0]
     day = _day(as_of)
     if day >= race["date"]:
@@ -173,9 +199,10 @@ def history(data: Dataset, race_id: str, as_of) -> pd.DataFrame:
             f"as_of {day.date()} is not before the race ({race['date'].date()}): "
             "a forecast may only use what was known before the race"
         )
+    seasons = DEFAULT.seasons if seasons is None else seasons
     res = data.results_with_altitude
-    since = max(day - pd.Timedelta(days=WINDOW_DAYS), season_start(race["date"]) - pd.Timedelta(days=1))
-    keep = (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] > since)
+    since = season_start(race["date"]) - pd.DateOffset(years=max(seasons, 1) - 1)
+    keep = (res["gender"] == race["gender"]) & (res["date"] <= day) & (res["date"] >= since)
     return res[keep].reset_index(drop=True)
 
 
@@ -185,9 +212,16 @@ def _mishaps(timed: pd.DataFrame) -> pd.Series:
     return (fell | (timed["time_s"] > median * (1 + MISHAP_PCT / 100))).astype(bool)
 
 
-def _observations(hist: pd.DataFrame, day: pd.Timestamp, params: Params) -> tuple[pd.DataFrame, int, int]:
+def _season_year(dates: pd.Series) -> np.ndarray:
+    return (dates.dt.year - (dates.dt.month < 7)).to_numpy(dtype=int)
+
+
+def _observations(
+    hist: pd.DataFrame, day: pd.Timestamp, params: Params, race_day: pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, int, int]:
     """Log times per (skater, race) with weights: timed finishes, plus ranks without times placed between
-    the times of the ranks around them. Also the counts of mishaps and starts (for the fall chance)."""
+    the times of the ranks around them. Also the counts of mishaps and starts (for the fall chance).
+    A result ``k`` seasons before the race's (``race_day``, default ``day``) weighs ``carry ** k`` more."""
     finished = hist[hist["status"].isna() & hist["time_s"].notna()].copy()
     slips = _mishaps(finished) if len(finished) else pd.Series(dtype=bool)
     falls = int(hist["status"].isin(["DNF", "DQ", "NC"]).sum()) + int(slips.sum())  # NC: no place, no reason given
@@ -210,7 +244,14 @@ def _observations(hist: pd.DataFrame, day: pd.Timestamp, params: Params) -> tupl
             extra.append({**row._asdict(), "y": y, "kind": "rank"})
     obs = pd.concat([timed, pd.DataFrame(extra)], ignore_index=True) if extra else timed
     age = (day - obs["date"]).dt.days.to_numpy(dtype=float)
-    obs["w"] = 0.5 ** (age / params.half_life_days) * np.where(obs["kind"] == "rank", params.rank_weight, 1.0)
+    race_day = day if race_day is None else race_day
+    back = (race_day.year - (race_day.month < 7)) - _season_year(obs["date"])
+    obs["w"] = (
+        0.5 ** (age / params.half_life_days)
+        * params.carry ** np.maximum(back, 0).astype(float)
+        * np.where(obs["kind"] == "rank", params.rank_weight, 1.0)
+    )
+    obs = obs[obs["w"] > 0].reset_index(drop=True)
     return obs, falls, starts
 
 
@@ -221,7 +262,8 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
     y, w = obs["y"].to_numpy(dtype=float), obs["w"].to_numpy(dtype=float)
     first_row = np.unique(r_code, return_index=True)[1]  # a race's rows share one rink
     altitude = np.nan_to_num(obs["altitude_m"].to_numpy(dtype=float)[first_row], nan=0.0)
-    ice_prior = ALTITUDE_EFFECT * altitude / 1000.0
+    big = obs["competition_type"].isin(BIG_CHAMPIONSHIPS).to_numpy()[first_row]
+    ice_prior = ice_prior_for(altitude, big, params)
     ice = ice_prior.copy()
     w_s = np.bincount(s_code, weights=w)
     level = np.bincount(s_code, weights=w * (y - ice[r_code])) / w_s
@@ -241,15 +283,25 @@ def _fit(obs: pd.DataFrame, prior_mean: pd.Series | None, params: Params, iterat
     # Spread: deviations from the skater's own mean (ice removed), with n - 1 degrees of freedom. Deviations
     # from the shrunken level would count the prior's pull as race-to-race spread: one slow result far from
     # the prior would then widen the spread and so raise the chance of a fast race.
+    # Weighted by the same weights as the level (an old season's form counts less), with the effective number
+    # of results (sum w)^2 / sum w^2 in place of n.
     adjusted = y - ice[r_code]
     n = np.bincount(s_code)
-    own_mean = np.bincount(s_code, weights=adjusted) / n
-    ss = np.bincount(s_code, weights=(adjusted - own_mean[s_code]) ** 2)
-    spread = np.sqrt(
-        (params.spread_prior_races * ELITE_SD**2 + ss) / (params.spread_prior_races + np.maximum(n - 1, 0))
-    )
+    own_mean = np.bincount(s_code, weights=w * adjusted) / w_s
+    ss = np.bincount(s_code, weights=w * (adjusted - own_mean[s_code]) ** 2)
+    n_eff = w_s**2 / np.bincount(s_code, weights=w * w)
+    dof = np.maximum(n_eff - 1, 0)
+    spread = np.sqrt((params.spread_prior_races * ELITE_SD**2 + ss / w_s * n_eff) / (params.spread_prior_races + dof))
     fitted = pd.DataFrame({"skater": skaters, "level": level, "spread": spread, "n": n, "weight": w_s})
-    ice_by_race = pd.DataFrame({"race_id": races, "ice": ice, "altitude_m": altitude})
+    ice_by_race = pd.DataFrame(
+        {
+            "race_id": races,
+            "ice": ice,
+            "prior": ice_prior,
+            "weight": np.bincount(r_code, weights=w),
+            "altitude_m": altitude,
+        }
+    )
     return fitted.set_index("skater"), ice_by_race
 
 
@@ -272,38 +324,73 @@ def _levels(obs: pd.DataFrame, distance_m: int, params: Params) -> tuple[pd.Data
     if own.empty:
         return (
             pd.DataFrame(columns=["level", "spread", "n", "weight"]),
-            pd.DataFrame(columns=["race_id", "ice", "altitude_m"]),
+            pd.DataFrame(columns=["race_id", "ice", "prior", "weight", "altitude_m"]),
             rel_only,
         )
     return (*_fit(own, prior, params), rel_only)
 
 
-def _ice_for(venue_altitude: float | None, venue: str, ice: pd.DataFrame, hist: pd.DataFrame) -> tuple[float, float]:
-    """Expected ice effect at the race's rink, and the race-to-race spread of ice effects at one rink."""
-    by_race = ice.merge(hist[["race_id", "venue"]].drop_duplicates(), on="race_id", how="left")
-    at_rink = by_race[by_race["venue"] == venue]["ice"]
-    spread = by_race.groupby("venue")["ice"].std().dropna()
+def ice_prior_for(altitude_m, big_championship, params: Params = DEFAULT) -> np.ndarray:
+    """The prior ice effect (log time) of a race: the rink's altitude and, at a big championship, the
+    faster racing of a peak (``championship_pct``)."""
+    altitude = np.nan_to_num(np.asarray(altitude_m, dtype=float), nan=0.0)
+    return ALTITUDE_EFFECT * altitude / 1000.0 + np.where(big_championship, params.championship_pct / 100.0, 0.0)
+
+
+def _ice_for(
+    prior_here: float, venue: str, ice: pd.DataFrame, hist: pd.DataFrame, day: pd.Timestamp
+) -> tuple[float, float]:
+    """Expected ice effect of the race, and the race-to-race spread of ice effects.
+
+    What each race showed beyond its prior (ice, minus altitude and championship) is fitted, with the race's
+    weight (an old race stays near its prior and says little), as a level plus a drift in time (races get faster
+    through a season and from one season to the next), taken at the forecast day; a rink seen before adds what
+    its races showed beyond that, pulled toward nothing with the weight of one race. An unseen rink is less
+    certain."""
+    by_race = ice.merge(hist[["race_id", "venue", "date"]].drop_duplicates("race_id"), on="race_id", how="left")
+    beyond = (by_race["ice"] - by_race["prior"]).to_numpy(dtype=float)
+    weight = by_race["weight"].to_numpy(dtype=float)
+    if len(by_race) < 3 or weight.sum() <= 0:
+        return prior_here, 0.009
+    age = (day - by_race["date"]).dt.days.to_numpy(dtype=float) / 365.0
+    design = np.column_stack([np.ones_like(age), age]) * np.sqrt(weight)[:, None]
+    coef = np.linalg.lstsq(design, beyond * np.sqrt(weight), rcond=None)[0]
+    resid = beyond - (coef[0] + coef[1] * age)
+    here = (by_race["venue"] == venue).to_numpy()
+    local = float((weight[here] * resid[here]).sum()) / (float(weight[here].sum()) + 1.0)
+    recent = weight > 1.0  # races with at least one full result's weight: their spread is measured, not prior
+    spread = pd.Series(resid[recent]).groupby(by_race["venue"].to_numpy()[recent]).std().dropna()
     day_sd = float(spread.mean()) if len(spread) else 0.004
-    if len(at_rink):
-        return float(at_rink.mean()), day_sd
-    return ALTITUDE_EFFECT * (venue_altitude or 0.0) / 1000.0, day_sd + 0.005  # an unseen rink: less certain
+    expected = prior_here + float(coef[0]) + local
+    return expected, day_sd if here.any() else day_sd + 0.005
 
 
-def simulate(mu: np.ndarray, sd: np.ndarray, p_fall: float, n_sims: int, rng: np.random.Generator) -> np.ndarray:
+def simulate(
+    mu: np.ndarray,
+    sd: np.ndarray,
+    p_fall: float,
+    n_sims: int,
+    rng: np.random.Generator,
+    slip_share: float = DEFAULT.slip_share,
+    slip_mean: float = DEFAULT.slip_pct / 100,
+) -> np.ndarray:
     """Simulate ``n_sims`` races; return counts of shape (n_skaters, 3) for gold, silver, bronze.
 
-    Each skater's log time is ``mu + sd * e``: ``e`` is normal, but one race in ten (``BAD_RACE``) goes badly
-    with ``BAD_SCALE`` times the spread (unit variance overall: fat tails like a Student-t, drawn at the
-    cost of one normal and one uniform number); a fall (chance ``p_fall``) gives an infinite time.
+    Each skater's log time is ``mu + sd * z`` with ``z`` normal, plus in ``slip_share`` of races a slip drawn
+    from an exponential with mean ``slip_mean`` (only ever slower); a fall (chance ``p_fall``) gives an
+    infinite time. One normal and one uniform number per skater and race: the slip reuses the uniform.
     """
     n = len(mu)
     if n == 0:
         return np.zeros((0, 3), dtype=np.int64)
     u = rng.random((n_sims, n))
-    c = _mixture_sd()
     log_t = rng.standard_normal((n_sims, n))
-    log_t *= np.where(u < p_fall + BAD_RACE, sd * (BAD_SCALE / c), sd / c)  # in place: no extra arrays
+    log_t *= sd
     log_t += mu
+    if slip_share > 0 and slip_mean > 0:
+        slipped = (u >= p_fall) & (u < p_fall + slip_share)
+        # Given a slip, (u - p_fall) / slip_share is uniform on (0, 1): its -log is a unit exponential.
+        log_t[slipped] -= slip_mean * np.log((u[slipped] - p_fall) / slip_share)
     log_t[u < p_fall] = np.inf
     k = min(3, n)
     top = np.argpartition(log_t, k - 1, axis=1)[:, :k] if n > k else np.tile(np.arange(n), (n_sims, 1))
@@ -323,13 +410,14 @@ def forecast(
     day = _day(as_of) if as_of is not None else race["date"] - pd.Timedelta(days=1)
     hist = history(data, race_id, day)
     distance = int(race["distance_m"])
-    obs, falls, starts = _observations(hist, day, params)
+    obs, falls, starts = _observations(hist, day, params, race["date"])
     fit, ice, rel_other = _levels(obs, distance, params)
     centre = float(fit["level"].median()) if len(fit) else np.nan
 
     altitude = data.venues.set_index("venue")["altitude_m"].get(race["venue"])
     altitude = None if altitude is None or pd.isna(altitude) else float(altitude)
-    ice_here, day_sd = _ice_for(altitude, race["venue"], ice, hist)
+    prior_here = float(ice_prior_for(altitude, race["competition_type"] in BIG_CHAMPIONSHIPS, params))
+    ice_here, day_sd = _ice_for(prior_here, race["venue"], ice, hist, day)
 
     rows, thin = [], []
     for skater, nation in field_table.itertuples(index=False):
@@ -356,7 +444,7 @@ def forecast(
                 "nation": nation,
                 "basis": basis,
                 "results": int(fit.loc[skater, "n"]) if skater in fit.index else 0,
-                "mu": level + ice_here,
+                "mu": level + ice_here + params.form_pct / 100,
                 "level_s": float(np.exp(level)),
                 "spread": spread,
                 "level_sd": level_sd,
@@ -371,23 +459,44 @@ def forecast(
             f"only {len(fit)} skater{'s' if len(fit) != 1 else ''} of the field with a result at {distance} m "
             f"before {day.date()}: the forecast leans on priors"
         )
-    sd_total = np.sqrt(table["spread"] ** 2 + table["level_sd"] ** 2).to_numpy()
-    counts = simulate(table["mu"].to_numpy(), sd_total, p_fall, n_sims, np.random.default_rng(seed))
+    # The measured spread holds the slips too; the simulation adds them on their own, so they are taken out of the
+    # normal part (never below half the measured spread).
+    slip_var = params.slip_share * 2 * (params.slip_pct / 100) ** 2 - (params.slip_share * params.slip_pct / 100) ** 2
+    core = np.sqrt(np.maximum(table["spread"] ** 2 - slip_var, (table["spread"] / 2) ** 2))
+    sd_total = np.sqrt(core**2 + table["level_sd"] ** 2).to_numpy()
+    slip_mean = params.slip_pct / 100
+    counts = simulate(
+        table["mu"].to_numpy(), sd_total, p_fall, n_sims, np.random.default_rng(seed), params.slip_share, slip_mean
+    )
     k = min(3, n)
     probs = counts / n_sims
     uniform = np.where(np.arange(3) < k, 1.0 / n, 0.0)
     probs = (1 - params.hedge) * probs + params.hedge * uniform
-    scale_total = np.sqrt(sd_total**2 + day_sd**2)
+    scale_total = np.sqrt(sd_total**2 + (params.ice_sd_scale * day_sd) ** 2)
+    low = race_noise_quantile(0.1, scale_total, params.slip_share, slip_mean)
+    high = race_noise_quantile(0.9, scale_total, params.slip_share, slip_mean)
     table = table.assign(
         p_gold=probs[:, 0],
         p_silver=probs[:, 1],
         p_bronze=probs[:, 2],
         p_podium=probs.sum(axis=1),
-        q10_s=np.exp(table["mu"] - NOISE_Q90 * scale_total),
-        q90_s=np.exp(table["mu"] + NOISE_Q90 * scale_total),
-    ).drop(columns=["mu", "spread", "level_sd"])
+        q10_s=np.exp(table["mu"] + low),
+        q90_s=np.exp(table["mu"] + high),
+        mu=table["mu"],
+        scale=scale_total,
+    ).drop(columns=["spread", "level_sd"])
     table = table.sort_values(["p_podium", "p_gold", "level_s"], ascending=[False, False, True], kind="stable")
     return Forecast(race_id, day, table.reset_index(drop=True), float(p_fall), field_source, thin, params)
+
+
+def pit(fc: Forecast, times: pd.Series) -> pd.Series:
+    """Probability integral transform: for each skater's finishing time (indexed by skater), the forecast's
+    chance of a time at most that fast (given no fall). Uniform on 0-1 when the time ranges are honest."""
+    t = fc.table.set_index("skater").reindex(times.index)
+    x = np.log(times.to_numpy(dtype=float)) - t["mu"].to_numpy(dtype=float)
+    p = fc.params
+    values = race_noise_cdf(x, t["scale"].to_numpy(dtype=float), p.slip_share, p.slip_pct / 100)
+    return pd.Series(np.where(np.isnan(x), np.nan, values), index=times.index)
 
 
 def _typical_time(distance_m: int) -> float:

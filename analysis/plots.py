@@ -23,6 +23,8 @@ __all__ = [
     "plot_olympic_vs_world",
     "plot_outlook",
     "plot_reliability",
+    "plot_reliability_by_place",
+    "plot_pit",
 ]
 
 # One colour per nation, from its sporting colours where they stay distinguishable.
@@ -386,9 +388,10 @@ def plot_outlook(forecasts: dict, top: int = 8, title: str | None = None, axes=N
     return fig
 
 
-def plot_reliability(table, title: str | None = None, ax=None):
-    """Reliability diagram: forecast podium chance (bin mean) against how often a podium followed,
-    with the 95 % interval of the observed share; the diagonal is perfect calibration."""
+def plot_reliability(table, title: str | None = None, ax=None, xlabel: str = "forecast chance of a podium (%)"):
+    """Reliability diagram: forecast chance (bin mean) against how often it came true, with the 95 % band of
+    the observed share (``low``/``high``: a race-blocked bootstrap, or any interval); the diagonal is perfect
+    calibration. Each point is labelled with its number of forecasts."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -417,7 +420,53 @@ def plot_reliability(table, title: str | None = None, ax=None):
         )
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
-    ax.set_xlabel("forecast chance of a podium (%)")
-    ax.set_ylabel("podiums that followed (%)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("share that came true (%)")
     ax.set_title(title or "Forecast chances against what happened")
+    return fig
+
+
+def plot_reliability_by_place(tables: dict, title: str | None = None, axes=None):
+    """One reliability diagram per place: ``tables`` maps a label ("gold") to a reliability table."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        fig, grid = plt.subplots(1, len(tables), figsize=(4 * len(tables), 4.2), squeeze=False, sharey=True)
+        axes = list(grid[0])
+    fig = axes[0].figure
+    for ax, (label, table) in zip(axes, tables.items()):
+        plot_reliability(table, title=label, ax=ax, xlabel=f"forecast chance of {label} (%)")
+        ax.title.set_fontsize(11)
+        ax.title.set_fontweight("normal")
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def plot_pit(histogram, title: str | None = None, ax=None):
+    """The PIT histogram of the time forecasts: the share of finishes per bin of the forecast's chance of a
+    time at most that fast, against the flat line honest ranges would give."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = ax.figure
+    width = (histogram["high"] - histogram["low"]).to_numpy()
+    ax.bar(
+        100 * histogram["low"],
+        100 * histogram["share"],
+        width=100 * width,
+        align="edge",
+        color="#1f3a93",
+        edgecolor="white",
+    )
+    ax.axhline(100 / len(histogram), color="#f36c21", linewidth=1.5, label="honest ranges")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("the forecast's chance of a time at most as fast as the real one (%)")
+    ax.set_ylabel("share of finishes (%)")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(axis="x", visible=False)
+    ax.set_title(title or "Where the real times fell in the forecast's range")
     return fig

@@ -6,6 +6,10 @@ Notebooks in ``notebooks/`` are executed in memory (never written back), concurr
 process with nbclient, with parameters injected after their ``parameters`` cell (papermill).
 Each report is written to ``reports/`` (or ``reports/<parameters>/`` for a parameterised run) as
 one HTML page per notebook, code hidden, plus an ``index.html``.
+
+Builds are incremental: ``<out>/.build.json`` keeps, per page, a hash of what made it (the notebook, its
+parameters, the ``analysis`` package, the export template, every file in ``data/`` and the versions of the
+libraries that render it). A page whose hash is unchanged and whose HTML is still there is not executed again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import argparse
 import ast
 import asyncio
 import datetime as dt
+import hashlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -51,6 +57,8 @@ class Outcome:
     summary: str = ""
     executed: Any = field(default=None, repr=False)
     html: str = field(default="", repr=False)
+    key: str = ""  # hash of everything the page is made from
+    reused: bool = False  # the page on disk was current: not executed again
 
     @property
     def label(self) -> str:
@@ -230,14 +238,52 @@ def _page_title(path: Path) -> str:
     return html.unescape(match.group(1).strip()) if match else path.stem
 
 
+# The index's sections, in order: a page belongs to the first whose test it passes (page path, race info).
+SECTIONS = ("Race stories", "Records", "Medal outlook and its track record", "Careers", "More pages")
+_NOTEBOOK_SECTIONS = {
+    "02": "Records",
+    "03": "Medal outlook and its track record",
+    "04": "Medal outlook and its track record",
+}
+FOLDERS = ("race-*/index.html", "career-*/index.html")  # pages published one per race or skater, in folders
+
+
+def _section(page: str) -> str:
+    if page.startswith("race-"):
+        return "Race stories"
+    if page.startswith("career-"):
+        return "Careers"
+    return _NOTEBOOK_SECTIONS.get(page[:2], "More pages")
+
+
+def _race_groups(pages: list[str]) -> list[tuple[str, list[str]]]:
+    """Race-story pages grouped by Games (the latest first), then the other races by season."""
+    from .data import load_all, season_of
+
+    races = load_all().races().set_index("race_id")
+    groups: dict[tuple, list[str]] = {}
+    for page in pages:
+        race = page.removeprefix("race-").removesuffix("/index.html")
+        if race in races.index and races.loc[race, "competition_type"] == "OG":
+            key = (0, -races.loc[race, "date"].year, f"The Olympic Games of {races.loc[race, 'date'].year}")
+        elif race in races.index:
+            season = season_of(races.loc[race, "date"])
+            key = (1, season, f"Other races, {season}")
+        else:
+            key = (2, "", "Other races")
+        groups.setdefault(key, []).append(page)
+    return [(key[2], sorted(found)) for key, found in sorted(groups.items())]
+
+
 def _index_html(out_dir: Path, outcomes: list[Outcome], parameters: dict[str, Any], as_of: str) -> str:
-    """The index of every page in ``out_dir``: this run's and earlier race pages still there."""
+    """The index of every page in ``out_dir`` (this run's and earlier race or career pages still there), in
+    sections: the race stories by Games, records, the outlook and its track record, careers."""
     summaries = {o.page: o.summary for o in outcomes}
     pages = sorted(
         (p.relative_to(out_dir).as_posix() for p in out_dir.glob("*.html") if p.name != "index.html"),
         key=lambda page: page.removesuffix(".html"),  # a notebook's default page before its variants
     )
-    races = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob("race-*/index.html"))
+    pages += sorted(p.relative_to(out_dir).as_posix() for pattern in FOLDERS for p in out_dir.glob(pattern))
 
     def item(page: str) -> str:
         summary = summaries.get(page, "")
@@ -247,33 +293,91 @@ def _index_html(out_dir: Path, outcomes: list[Outcome], parameters: dict[str, An
             + "</li>"
         )
 
+    def listing(found: list[str]) -> str:
+        return "<ul>\n" + "\n".join(item(p) for p in found) + "\n</ul>"
+
+    parts = []
+    for section in SECTIONS:
+        found = [p for p in pages if _section(p) == section]
+        if not found:
+            continue
+        parts.append(f"<h2>{html.escape(section)}</h2>")
+        if section == "Race stories":
+            for title, group in _race_groups(found):
+                parts.append(f"<h3>{html.escape(title)}</h3>\n{listing(group)}")
+        else:
+            parts.append(listing(found))
     params = (
         ", ".join(f"{html.escape(k)} = {html.escape(str(v))}" for k, v in sorted(parameters.items()))
         or "notebook defaults"
     )
-    race_list = ("<h2>Race stories</h2>\n<ul>\n" + "\n".join(item(p) for p in races) + "\n</ul>") if races else ""
+    body = "\n".join(parts)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Speed skating reports</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 760px; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+h2 {{ margin-top: 2rem; border-bottom: 1px solid #ddd; }} h3 {{ margin-bottom: 0; color: #333; }}
 li {{ margin: 0.8rem 0; }} li span {{ color: #555; }} footer {{ color: #777; font-size: 0.9em; }}
 </style></head>
 <body>
 <h1>Sprint speed skating, Milano Cortina 2026: reports</h1>
-<ul>
-{chr(10).join(item(p) for p in pages)}
-</ul>
-{race_list}
+{body}
 <footer><p>Parameters: {params}. Data: race results up to {html.escape(as_of)}.</p></footer>
 </body></html>
 """
 
 
+MANIFEST = ".build.json"
+_RENDERING = ("pandas", "matplotlib", "numpy", "nbconvert", "nbclient", "nbformat", "papermill")
+
+
+def _tree_digest(root: Path, patterns: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in patterns for p in root.glob(pattern) if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_digest(data_dir: Path | None = None) -> str:
+    """One hash of what every page reads besides its notebook: the ``analysis`` package (templates included),
+    every file in ``data/`` and the versions of the libraries that compute and render the pages."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    digest.update(_tree_digest(package, ("*.py", "templates/**/*")).encode())
+    digest.update(_tree_digest(data_dir or PROJECT_ROOT / "data", ("**/*",)).encode())
+    for name in _RENDERING:
+        try:
+            digest.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def page_key(notebook: Path, parameters: dict[str, Any], inputs: str) -> str:
+    """The hash of one page: its notebook's bytes, its parameters (as injected) and :func:`inputs_digest`."""
+    digest = hashlib.sha256(notebook.read_bytes())
+    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    digest.update(inputs.encode())
+    return digest.hexdigest()[:32]
+
+
+def _read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
+    try:
+        found = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return found if isinstance(found, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def _remove_stale_pages(out_dir: Path, current: set[str]) -> None:
     """Delete the pages in ``out_dir`` (top-level and race stories) that this build did not write."""
-    pages = [p for p in out_dir.glob("*.html") if p.name != "index.html"] + list(out_dir.glob("race-*/index.html"))
+    pages = [p for p in out_dir.glob("*.html") if p.name != "index.html"]
+    pages += [p for pattern in FOLDERS for p in out_dir.glob(pattern)]
     for page in pages:
         if page.relative_to(out_dir).as_posix() not in current:
             page.unlink()
@@ -335,13 +439,15 @@ def build_reports(
     timeout: int = 600,
     echo: Any = print,
     races: list[str] | None = None,
+    incremental: bool = True,
 ) -> list[Outcome]:
     """Execute notebooks and write their HTML reports; raise ReportError if any notebook fails.
 
     A notebook with a ``race_id`` parameter (the race story) is run once per race, each page in its
     own folder ``race-<race_id>/``: for ``races`` if given (then only those pages are built), else for
     every Olympic race in the data. A notebook with a ``gender`` parameter gets a page per sex in the
-    data (see VARIANTS). Every parameter is checked before anything runs.
+    data (see VARIANTS). Every parameter is checked before anything runs. With ``incremental`` (the default)
+    a page whose inputs are unchanged since it was written (see :func:`page_key`) is kept as it is.
     """
     parameters = dict(parameters or {})
     only_races = races is not None
@@ -376,26 +482,44 @@ def build_reports(
         outcomes += _variants([p for p in notebooks if p not in story_books], declared, parameters)
     outcomes += [Outcome(p, {"race_id": r}, page=f"race-{r}/index.html") for p in story_books for r in races]
     total = len(outcomes)
+    inputs = inputs_digest()
+    built = _read_manifest(out_dir) if incremental else {}
+    for outcome in outcomes:
+        own = {k: v for k, v in {**parameters, **outcome.parameters}.items() if k in declared[outcome.notebook]}
+        outcome.key = page_key(outcome.notebook, own, inputs)
+        before = built.get(outcome.page, {})
+        if before.get("key") == outcome.key and (out_dir / outcome.page).is_file():
+            outcome.reused, outcome.title, outcome.summary = True, before.get("title", ""), before.get("summary", "")
     jobs = max(1, jobs or default_jobs(total))
+    finished = 0
+
+    def report(outcome: Outcome, state: str) -> None:
+        nonlocal finished
+        finished += 1  # counts up in the order pages finish
+        echo(f"[{finished}/{total}] {outcome.page.removesuffix('.html'):<34} {state}")
+
+    for outcome in outcomes:
+        if outcome.reused:
+            report(outcome, "unchanged")
 
     async def run_all() -> None:
         gate = asyncio.Semaphore(jobs)
 
-        async def one(number: int, outcome: Outcome) -> None:
+        async def one(outcome: Outcome) -> None:
             async with gate:
                 await _execute(outcome, parameters, timeout)
                 if not outcome.error:  # export while other notebooks still run
                     outcome.title, outcome.summary = _describe(outcome.executed, outcome.notebook.stem)
                     back = "../index.html" if "/" in outcome.page else "index.html"
                     outcome.html = await asyncio.to_thread(_export_html, outcome.executed, outcome.title, back)
-            state = "FAILED" if outcome.error else f"{outcome.seconds:.1f} s"
-            echo(f"[{number}/{total}] {outcome.page.removesuffix('.html'):<34} {state}")
+            report(outcome, "FAILED" if outcome.error else f"{outcome.seconds:.1f} s")
 
         # Start the heaviest pages first (the later notebooks: outlook, track record), the short stories last.
-        order = sorted(enumerate(outcomes, start=1), key=lambda it: ("/" in it[1].page, [-ord(c) for c in it[1].page]))
-        await asyncio.gather(*(one(i, o) for i, o in order))
+        todo = sorted((o for o in outcomes if not o.reused), key=lambda o: ("/" in o.page, [-ord(c) for c in o.page]))
+        await asyncio.gather(*(one(o) for o in todo))
 
-    asyncio.run(run_all())
+    if any(not o.reused for o in outcomes):
+        asyncio.run(run_all())
 
     failed = [o for o in outcomes if o.error]
     index = out_dir / "index.html"
@@ -403,16 +527,22 @@ def build_reports(
         for outcome in outcomes:  # never leave an older page looking current
             (out_dir / outcome.page).unlink(missing_ok=True)
         index.unlink(missing_ok=True)
+        (out_dir / MANIFEST).unlink(missing_ok=True)
         for folder in sorted({(out_dir / o.page).parent for o in outcomes} | {out_dir}, reverse=True):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()  # nothing half-built stays behind
         raise ReportError("; ".join(o.error for o in failed if o.error))
     for outcome in outcomes:
         target = out_dir / outcome.page
-        _write_atomic(target, outcome.html)
+        if not outcome.reused:
+            _write_atomic(target, outcome.html)
         outcome.html_path = target
+        built[outcome.page] = {"key": outcome.key, "title": outcome.title, "summary": outcome.summary}
     if not only_races:  # a full build is the whole set: an older page left from an earlier run would look current
         _remove_stale_pages(out_dir, {o.page for o in outcomes})
+        built = {page: entry for page, entry in built.items() if page in {o.page for o in outcomes}}
+    built = {page: entry for page, entry in built.items() if (out_dir / page).is_file()}
+    _write_atomic(out_dir / MANIFEST, json.dumps(built, indent=1, sort_keys=True) + "\n")
     _write_atomic(index, _index_html(out_dir, outcomes, parameters, _data_as_of()))
     return outcomes
 
@@ -455,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
     parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: all, up to twice the CPU count)")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="execute every page, even those whose inputs are unchanged"
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
     parser.add_argument(
         "--refresh-notebooks",
@@ -482,7 +615,9 @@ def main(argv: list[str] | None = None) -> int:
         parameters[name] = value
     start = time.perf_counter()
     try:
-        outcomes = build_reports(args.notebooks or None, args.out, parameters, args.jobs, races=args.race)
+        outcomes = build_reports(
+            args.notebooks or None, args.out, parameters, args.jobs, races=args.race, incremental=not args.rebuild
+        )
     except ReportError as exc:
         print(f"report failed: {exc}", file=sys.stderr)
         return 1

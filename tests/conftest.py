@@ -26,7 +26,7 @@ def _contents(root: Path) -> dict[str, bytes]:
 
 
 def _master_ignore(folder: str, names: list[str]) -> set[str]:
-    skipped = {n for n in names if n == "README.md" or n.endswith(".pdf")}
+    skipped = {n for n in names if n in ("README.md", "derived") or n.endswith(".pdf")}
     if Path(folder).name == "results":
         skipped |= {n for n in names if n.startswith(("isu-api-", "olympics-"))}
     return skipped
@@ -35,7 +35,7 @@ def _master_ignore(folder: str, names: list[str]) -> set[str]:
 @pytest.fixture(scope="session")
 def _data_master(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
     """One copy of data/ per test worker, with the bytes of every file, so that each test can start from it
-    without a new copy. Left out: README.md and the PDF sheets (the loaders read neither), and the built result
+    without a new copy. Left out: README.md, the stored backtest and the PDF sheets (the loaders read none), and the built result
     files of the earlier seasons and the Olympic tables (40,000 rows that every mutated load would check again;
     the tests of those sources read their curated files, which are copied)."""
     target = tmp_path_factory.mktemp("master") / "data"

@@ -191,3 +191,79 @@ def test_a_slower_result_never_raises_a_chance(data):
     slower = forecast(_with_results(data, results), "2026-02-14-M500", as_of="2026-02-09", n_sims=20_000).table
     slower = slower.set_index("skater")
     assert slower.loc["Hendrik Dombek", "p_podium"] < base.loc["Hendrik Dombek", "p_podium"] < 0.05
+
+
+def test_stored_backtest_is_current_and_is_what_the_code_computes(data, small_backtest):
+    """The stored backtest (read by the track-record page) was computed from today's code and data; and its rows
+    are what the backtest computes now (model and baselines), for a few races recomputed here."""
+    from analysis import backtest
+
+    assert backtest.is_current(), "data/derived/backtest.csv.gz is stale: run `make backtest` and commit it"
+    stored = backtest.load_backtest()
+    assert stored["race_id"].nunique() >= 300
+    olympic = backtest.olympic_forecasts(stored, data)
+    assert len(olympic) >= 18 and olympic["year"].nunique() >= 3
+    races = ["2025-12-13-W1000", "2025-12-12-M500"]
+    fresh = run(data, races, n_sims=backtest.STORED_SIMS, seed=backtest.STORED_SEED)
+    keys = ["forecaster", "race_id", "skater"]
+    mine = stored[stored["race_id"].isin(races)].sort_values(keys).reset_index(drop=True)
+    fresh = fresh.sort_values(keys).reset_index(drop=True)
+    assert list(mine["skater"]) == list(fresh["skater"])
+    for column in ("p_gold", "p_podium", "q90_s", "pit"):
+        assert np.allclose(mine[column].astype(float), fresh[column].astype(float), rtol=1e-5, equal_nan=True), column
+
+
+def test_a_stale_stored_backtest_names_the_command_that_rebuilds_it(monkeypatch):
+    from analysis import backtest
+
+    monkeypatch.setattr(backtest, "stored_key", lambda data_dir=None: "computed from other code")
+    assert not backtest.is_current()
+    with pytest.raises(backtest.StaleBacktest, match="make backtest"):
+        backtest.load_backtest()
+
+
+def test_backtest_races_span_seasons_and_games(data):
+    from analysis.backtest import HELD_OUT_FROM, backtest_races
+
+    races = backtest_races(data)
+    info = data.races().set_index("race_id").loc[races]
+    assert len(races) >= 300
+    assert not info["division"].eq("B").any()  # Division B decides no medal that matters
+    assert (info["date"] >= HELD_OUT_FROM).sum() >= 100
+    games = info[info["competition_type"] == "OG"]["date"].dt.year
+    assert sorted(games.unique()) == [2014, 2018, 2022, 2026]
+
+
+def test_reliability_band_holds_the_observed_share_and_counts_every_forecast(small_backtest):
+    from analysis.backtest import pit_histogram, reliability
+
+    model = small_backtest[small_backtest["forecaster"] == "model"]
+    for place in (None, 1, 2, 3):
+        table = reliability(small_backtest, place=place, n_boot=200)
+        assert table["forecasts"].sum() == len(model)
+        filled = table[table["forecasts"] > 0]
+        assert ((filled["low"] <= filled["observed"] + 1e-12) & (filled["observed"] <= filled["high"] + 1e-12)).all()
+    assert reliability(small_backtest, place=1)["happened"].sum() == (model["rank"] == 1).sum()
+    pit = pit_histogram(small_backtest)
+    assert pit["finishes"].sum() == model["pit"].notna().sum() > 0
+
+
+def test_pit_is_the_chance_of_a_time_at_most_that_fast(data):
+    from analysis.outlook import pit
+
+    fc = forecast(data, "2025-12-13-W1000", n_sims=2000)
+    row = fc.table.iloc[0]
+    times = pd.Series([row["q10_s"], row["q90_s"], 1.0, 1000.0], index=[row["skater"]] * 4)
+    values = pit(fc, times).to_numpy()
+    assert values[0] == pytest.approx(0.1, abs=1e-6) and values[1] == pytest.approx(0.9, abs=1e-6)
+    assert values[2] < 1e-6 and values[3] > 1 - 1e-6
+
+
+def test_the_slow_tail_makes_slow_times_likelier_than_fast_ones():
+    from analysis.outlook import race_noise_cdf
+
+    sd = 0.005
+    below = race_noise_cdf(-0.01, sd, 0.1, 0.008)
+    above = 1 - race_noise_cdf(0.01, sd, 0.1, 0.008)
+    assert above > 2 * below  # a slip costs time, nobody gains it
+    assert race_noise_cdf(0.01, sd, 0.0, 0.008) == pytest.approx(1 - race_noise_cdf(-0.01, sd, 0.0, 0.008))

@@ -285,3 +285,50 @@ def test_page_check_catches(bad, problem):
     from analysis.pagecheck import page_problems
 
     assert any(problem in p for p in page_problems(bad))
+
+
+def _tiny_notebook(path: Path, text: str) -> Path:
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [new_markdown_cell("# Tiny"), new_code_cell(f"print({text!r})")]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_unchanged_pages_are_not_built_again_and_a_change_rebuilds(tmp_path, monkeypatch):
+    import analysis.report as report
+
+    first, second = _tiny_notebook(tmp_path / "a.ipynb", "one"), _tiny_notebook(tmp_path / "b.ipynb", "two")
+    out = tmp_path / "out"
+    lines: list[str] = []
+    built = build_reports(notebooks=[first, second], out_dir=out, echo=lines.append)
+    assert not any(o.reused for o in built)
+    # Progress lines count up in the order pages finish.
+    assert [line.split()[0] for line in lines] == ["[1/2]", "[2/2]"]
+    again = build_reports(notebooks=[first, second], out_dir=out, echo=lines.append)
+    assert all(o.reused for o in again) and all("unchanged" in line for line in lines[2:])
+    assert "Tiny" in (out / "index.html").read_text(encoding="utf-8")  # titles kept from the manifest
+    _tiny_notebook(first, "changed")  # the notebook itself changed: only its page is built again
+    third = {o.page: o.reused for o in build_reports(notebooks=[first, second], out_dir=out, echo=lambda line: None)}
+    assert third == {"a.html": False, "b.html": True}
+    assert "changed" in (out / "a.html").read_text(encoding="utf-8")
+    monkeypatch.setattr(report, "inputs_digest", lambda data_dir=None: "other data or code")
+    fourth = build_reports(notebooks=[first, second], out_dir=out, echo=lambda line: None)
+    assert not any(o.reused for o in fourth)  # what every page reads changed: every page is built again
+    (out / "b.html").unlink()  # a page deleted by hand is built again even though nothing changed
+    fifth = {o.page: o.reused for o in build_reports(notebooks=[first, second], out_dir=out, echo=lambda line: None)}
+    assert fifth == {"a.html": True, "b.html": False}
+    rebuilt = build_reports(notebooks=[first], out_dir=out, echo=lambda line: None, incremental=False)
+    assert not rebuilt[0].reused
+
+
+def test_inputs_digest_follows_every_data_byte(data_copy):
+    from analysis.report import inputs_digest, page_key
+
+    before = inputs_digest(data_copy)
+    path = data_copy / "venues.csv"
+    path.write_bytes(path.read_bytes().replace(b"1425", b"1426", 1))
+    after = inputs_digest(data_copy)
+    assert before != after
+    notebook = NOTEBOOKS[0]
+    assert page_key(notebook, {"race_id": "x"}, before) != page_key(notebook, {"race_id": "y"}, before)
+    assert page_key(notebook, {}, before) != page_key(notebook, {}, after)
