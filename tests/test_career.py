@@ -162,3 +162,32 @@ def test_career_bundles_the_functions():
     assert c.rival == c.opponents["opponent"].iloc[0]
     assert len(c.rival_races) == c.opponents["met"].iloc[0]
     assert c.summary["races"].sum() == len(c.results)
+
+
+def test_career_charts_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import chart_title, plot_personal_bests, plot_season_bests, use_house_style
+
+    use_house_style()
+    c = cr.career(DATA, "Jutta Leerdam")
+    fig = plot_season_bests(c.season_bests, c.nation, title="Season bests")
+    panels = [ax for ax in fig.axes if ax.collections]
+    assert len(panels) == c.season_bests["distance_m"].nunique()
+    dots = sum(len(col.get_offsets()) for ax in panels for col in ax.collections)
+    assert dots == len(c.season_bests)
+    hollow = sum(1 for ax in panels for col in ax.collections if tuple(col.get_facecolor()[0][:3]) == (1.0, 1.0, 1.0))
+    assert hollow == int(c.season_bests["at_altitude"].eq(True).sum())
+    assert chart_title(fig) == "Season bests"
+    plt.close(fig)
+    last = c.results["date"].max()
+    lines = {
+        d: cr.world_record_line(DATA, "W", d, part["date"].min(), last)
+        for d, part in c.personal_bests.groupby("distance_m")
+    }
+    fig = plot_personal_bests(c.personal_bests, lines, c.nation, end=last, title="Bests")
+    assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)  # best and record per distance
+    plt.close(fig)
