@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from analysis.records import record_in_force
 from analysis.skaters import UnknownSkater
 
 DATA = load_all()
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05-skater-career.ipynb"
 
 
 def test_any_spelling_finds_the_register_name():
@@ -191,3 +193,13 @@ def test_career_charts_draw_what_they_are_given():
     fig = plot_personal_bests(c.personal_bests, lines, c.nation, end=last, title="Bests")
     assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)  # best and record per distance
     plt.close(fig)
+
+
+def test_the_notebook_takes_a_skater_parameter():
+    import nbformat
+
+    from analysis.report import notebook_parameters
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert notebook_parameters(nb) == {"skater": "Jutta Leerdam", "time_style": "intl"}
+    assert all(cell.get("id") for cell in nb.cells)
