@@ -349,7 +349,7 @@ def _own_records(data: Dataset, skater: str, rows: pd.DataFrame) -> pd.DataFrame
         for r in mine.itertuples()
     ]
     columns = ["record", "distance_m", "date", "time_s", "hand_timed", "venue", "equalled"]
-    return mine[columns].assign(in_results=found).reset_index(drop=True)
+    return mine[columns].assign(in_results=pd.Series(found, index=mine.index, dtype=bool)).reset_index(drop=True)
 
 
 def news_competitions(data: Dataset, gender: str, seasons) -> list[str]:

@@ -149,6 +149,8 @@ def test_records_outside_the_data_are_named():
     assert len(wr) and not wr["in_results"].any()
     ors = own[own["record"] == "OR"]
     assert len(ors) and ors["in_results"].all()
+    none = cr.own_records(DATA, "Angelina Golikova")  # no record: an empty table that can still be filtered
+    assert none.empty and none["in_results"].dtype == bool and none[~none["in_results"]].columns.equals(none.columns)
 
 
 def test_news_races_on_days_the_official_source_covers_are_no_gap():
