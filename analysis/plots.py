@@ -25,6 +25,8 @@ __all__ = [
     "plot_reliability",
     "plot_reliability_by_place",
     "plot_pit",
+    "plot_season_bests",
+    "plot_personal_bests",
 ]
 
 # One colour per nation, from its sporting colours where they stay distinguishable.
@@ -469,4 +471,165 @@ def plot_pit(histogram, title: str | None = None, ax=None):
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(axis="x", visible=False)
     ax.set_title(title or "Where the real times fell in the forecast's range")
+    return fig
+
+
+def _season_label(year: float, _pos=None) -> str:
+    """Tick label of a season from its starting year: 2024 -> '2024-25'."""
+    return f"{int(year)}-{(int(year) + 1) % 100:02d}" if float(year).is_integer() else ""
+
+
+def _is_hand(value) -> bool:
+    return bool(pd.notna(value) and value)
+
+
+def plot_season_bests(bests, nation: str, style: str = "intl", title: str | None = None, axes=None):
+    """Season bests against the season, one panel per distance (``season_bests`` of ``analysis.career``:
+    ``season, distance_m, time_s, hand_timed, at_altitude``). Dots in the skater's nation colour: filled on rinks
+    below ``ALTITUDE_THRESHOLD_M``, hollow at altitude, grey where the rink's altitude is unknown; squares are
+    hand-timed. A line joins consecutive seasons only; a season without a time leaves a gap. The fastest season best
+    of each distance is labelled. The figure is narrow so that it stays legible on a phone."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from .times import format_time
+
+    distances = sorted(bests["distance_m"].unique())
+    if axes is None:
+        heights = [2 if (bests["distance_m"] == d).sum() > 1 else 1 for d in distances]  # one dot: a lower panel
+        fig, grid = plt.subplots(
+            len(distances),
+            1,
+            figsize=(6.4, 1.3 * sum(heights) + 1.4),
+            squeeze=False,
+            sharex=True,
+            gridspec_kw={"height_ratios": heights},
+        )
+        axes = list(grid[:, 0])
+    fig = axes[0].figure
+    color = nation_color(nation)
+    for ax, distance in zip(axes, distances):
+        part = bests[bests["distance_m"] == distance].copy()
+        part["year"] = part["season"].str[:4].astype(int)
+        part = part.sort_values("year")
+        run = (part["year"].diff() != 1).cumsum()  # consecutive seasons only
+        for _, stretch in part.groupby(run):
+            ax.plot(stretch["year"], stretch["time_s"], color="#bbbbbb", linewidth=1.2, zorder=1)
+        for row in part.itertuples():
+            known = pd.notna(row.at_altitude)
+            edge = color if known else "#888888"
+            face = "white" if (known and bool(row.at_altitude)) else edge
+            marker = "s" if _is_hand(row.hand_timed) else "o"
+            ax.scatter(
+                row.year, row.time_s, s=50, marker=marker, facecolor=face, edgecolor=edge, linewidth=1.6, zorder=3
+            )
+        best = part.loc[part["time_s"].idxmin()]
+        ax.annotate(
+            format_time(best["time_s"], style=style, decimals=1 if _is_hand(best["hand_timed"]) else 2),
+            (best["year"], best["time_s"]),
+            textcoords="offset points",
+            xytext=(0, -9),
+            ha="center",
+            va="top",
+            fontsize=9,
+        )
+        low, high = part["time_s"].min(), part["time_s"].max()
+        span = max(high - low, 0.01 * low)
+        ax.set_ylim(low - 0.45 * span, high + 0.15 * span)
+        ax.yaxis.set_major_formatter(_seconds_formatter(style, decimals=2 if distance == 500 else 1))
+        ax.yaxis.set_major_locator(MaxNLocator(4 if len(part) > 1 else 2, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_ylabel(f"{distance} m")
+    years = bests["season"].str[:4].astype(int)
+    axes[-1].set_xlim(years.min() - 0.6, years.max() + 0.6)
+    axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(_season_label))
+    axes[-1].set_xlabel("season (lower is faster)")
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=color, label=f"rink below {ALTITUDE_THRESHOLD_M} m"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", color=color, label="altitude rink"),
+    ]
+    if bests["at_altitude"].isna().any():
+        handles.append(Line2D([], [], marker="o", linestyle="", color="#888888", label="altitude unknown"))
+    if bests["hand_timed"].fillna(False).astype(bool).any():
+        handles.append(Line2D([], [], marker="s", linestyle="", color="#555555", label="hand-timed"))
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9, handletextpad=0.2)
+    fig.suptitle(_wrap(title or "Season bests"), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    return fig
+
+
+def _wrap(text: str, width: int = 58) -> str:
+    """A long chart title on two or more lines (the career charts are narrow)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def plot_personal_bests(
+    pbs, world_records: dict, nation: str, end, style: str = "intl", title: str | None = None, axes=None
+):
+    """A skater's personal best at each distance as a step line against the world record in force (grey dashed
+    step line), one panel per distance. ``pbs``: ``personal_bests`` of ``analysis.career``; ``world_records`` maps a
+    distance to ``career.world_record_line``; ``end`` closes both lines (the last race in the data)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    from .times import format_time
+
+    distances = sorted(pbs["distance_m"].unique())
+    if axes is None:
+        fig, grid = plt.subplots(
+            len(distances), 1, figsize=(6.4, 2.2 * len(distances) + 1.4), squeeze=False, sharex=True
+        )
+        axes = list(grid[:, 0])
+    fig = axes[0].figure
+    color = nation_color(nation)
+    stop = pd.Timestamp(end)
+    for ax, distance in zip(axes, distances):
+        part = pbs[pbs["distance_m"] == distance]
+        x = list(part["date"]) + [stop]
+        y = list(part["time_s"]) + [part["time_s"].iloc[-1]]
+        ax.step(x, y, where="post", color=color, linewidth=2, zorder=3)
+        ax.scatter(part["date"], part["time_s"], s=30, color=color, zorder=4)
+        last = part.iloc[-1]
+        mine = format_time(last["time_s"], style=style, decimals=1 if _is_hand(last["hand_timed"]) else 2)
+        shown = list(part["time_s"])
+        wr = world_records.get(distance)
+        if wr is not None and len(wr):
+            wx = list(wr["date"]) + [stop]
+            wy = list(wr["time_s"]) + [wr["time_s"].iloc[-1]]
+            ax.step(wx, wy, where="post", color="#888888", linewidth=1.4, linestyle="--", zorder=2)
+            shown += wy
+        low, high = min(shown), max(shown)
+        pad = max(0.1 * (high - low), 0.002 * low)
+        ax.set_ylim(low - pad, high + pad)
+        # The latest values, right of the lines' ends: the best just above, the record just below.
+        labels = [(mine, last["time_s"], color, "bottom", 1)]
+        if wr is not None and len(wr):
+            record = format_time(wy[-1], style=style, decimals=1 if _is_hand(wr["hand_timed"].iloc[-1]) else 2)
+            labels.append((record, wy[-1], "#666666", "top", -1))
+        for text, value, shade, va, dy in labels:
+            ax.annotate(
+                text,
+                (stop, value),
+                textcoords="offset points",
+                xytext=(4, dy),
+                ha="left",
+                va=va,
+                fontsize=9,
+                color=shade,
+            )
+        ax.yaxis.set_major_formatter(_seconds_formatter(style, decimals=2 if distance == 500 else 1))
+        ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_ylabel(f"{distance} m")
+    axes[-1].set_xlabel("date (lower is faster)")
+    handles = [
+        Line2D([], [], color=color, linewidth=2, label="personal best"),
+        Line2D([], [], color="#888888", linewidth=1.4, linestyle="--", label="world record in force"),
+    ]
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=9)
+    fig.suptitle(
+        _wrap(title or "Personal bests against the world record"), x=0.01, ha="left", fontweight="bold", fontsize=12
+    )
     return fig
