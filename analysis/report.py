@@ -33,6 +33,7 @@ from typing import Any
 
 import nbformat
 
+from .skaters import skater_id_for
 from .times import STYLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -401,6 +402,36 @@ def story_races() -> list[str]:
     return sorted(olympic.loc[latest, "race_id"].unique())
 
 
+CAREERS_ALSO = ("Jordan Stolz",)  # published beside the default race's medallists
+
+
+def career_skaters() -> list[str]:
+    """The careers ``make report`` publishes: the medallists of the race story's default race (the 2026 women's
+    1000 m) and :data:`CAREERS_ALSO`."""
+    from .data import load_all
+
+    story = PROJECT_ROOT / "notebooks" / "01-race-story.ipynb"
+    default = notebook_parameters(nbformat.read(story, as_version=4)).get("race_id") if story.is_file() else None
+    race = load_all().race(str(default)) if default else None
+    medallists = [] if race is None else list(race[race["rank"] <= 3].sort_values("rank")["skater"])
+    return list(dict.fromkeys(medallists + list(CAREERS_ALSO)))
+
+
+def _check_skaters(names: list[str]) -> list[str]:
+    """The register names of ``names``; a name the register does not know (or without a result) stops the build
+    before anything runs, with the closest names."""
+    from .career import resolve_skater
+    from .data import load_all
+
+    data, found = load_all(), []
+    for name in names:
+        try:
+            found.append(resolve_skater(data, name))
+        except LookupError as exc:
+            raise ReportError(f"skater: {exc.args[0] if exc.args else exc}") from None
+    return found
+
+
 def _check_races(races: list[str]) -> None:
     from .data import load_all
 
@@ -440,12 +471,15 @@ def build_reports(
     echo: Any = print,
     races: list[str] | None = None,
     incremental: bool = True,
+    skaters: list[str] | None = None,
 ) -> list[Outcome]:
     """Execute notebooks and write their HTML reports; raise ReportError if any notebook fails.
 
     A notebook with a ``race_id`` parameter (the race story) is run once per race, each page in its
     own folder ``race-<race_id>/``: for ``races`` if given (then only those pages are built), else for
-    every Olympic race in the data. A notebook with a ``gender`` parameter gets a page per sex in the
+    every Olympic race in the data. A notebook with a ``skater`` parameter (the career page) is run once per
+    skater, in ``career-<id>/``: for ``skaters`` if given (any spelling the register knows; then only those pages
+    are built), else for :func:`career_skaters`. A notebook with a ``gender`` parameter gets a page per sex in the
     data (see VARIANTS). Every parameter is checked before anything runs. With ``incremental`` (the default)
     a page whose inputs are unchanged since it was written (see :func:`page_key`) is kept as it is.
     """
@@ -467,20 +501,34 @@ def build_reports(
     parameters = {k: _coerce(k, str(v)) if isinstance(v, str) else v for k, v in parameters.items()}
     if "race_id" in parameters:
         races, only_races = [str(parameters.pop("race_id"))], True
+    if "skater" in parameters:
+        skaters = [str(parameters.pop("skater"))]
+    only_skaters = skaters is not None
     story_books = [p for p in notebooks if "race_id" in declared[p]]
+    career_books = [p for p in notebooks if "skater" in declared[p]]
     if only_races and not story_books:
         raise ReportError("no race-story notebook (with a race_id parameter) among the notebooks")
-    races = list(races) if races is not None else (story_races() if story_books else [])
+    if only_skaters and not career_books:
+        raise ReportError("no career notebook (with a skater parameter) among the notebooks")
+    only = only_races or only_skaters  # then only the race or career pages asked for are built
+    races = list(races) if races is not None else ([] if only or not story_books else story_races())
     _check_races(races)
+    skaters = _check_skaters(skaters) if skaters is not None else ([] if only or not career_books else career_skaters())
     if out_dir is None:
         out_dir = PROJECT_ROOT / "reports"
         if parameters:
             out_dir = out_dir / _run_label(parameters)
 
-    outcomes = [] if only_races else [Outcome(p, page=f"{p.stem}.html") for p in notebooks if p not in story_books]
-    if not only_races:
-        outcomes += _variants([p for p in notebooks if p not in story_books], declared, parameters)
+    single = [p for p in notebooks if p not in story_books and p not in career_books]
+    outcomes = [] if only else [Outcome(p, page=f"{p.stem}.html") for p in single]
+    if not only:
+        outcomes += _variants(single, declared, parameters)
     outcomes += [Outcome(p, {"race_id": r}, page=f"race-{r}/index.html") for p in story_books for r in races]
+    outcomes += [
+        Outcome(p, {"skater": name}, page=f"career-{skater_id_for(name)}/index.html")
+        for p in career_books
+        for name in skaters
+    ]
     total = len(outcomes)
     inputs = inputs_digest()
     built = _read_manifest(out_dir) if incremental else {}
@@ -538,7 +586,7 @@ def build_reports(
             _write_atomic(target, outcome.html)
         outcome.html_path = target
         built[outcome.page] = {"key": outcome.key, "title": outcome.title, "summary": outcome.summary}
-    if not only_races:  # a full build is the whole set: an older page left from an earlier run would look current
+    if not only:  # a full build is the whole set: an older page left from an earlier run would look current
         _remove_stale_pages(out_dir, {o.page for o in outcomes})
         built = {page: entry for page, entry in built.items() if page in {o.page for o in outcomes}}
     built = {page: entry for page, entry in built.items() if (out_dir / page).is_file()}
@@ -570,6 +618,20 @@ def refresh_notebooks(notebooks: list[Path] | None = None, echo: Any = print) ->
         echo(f"refreshed {outcome.notebook.name} ({outcome.seconds:.1f} s)")
 
 
+def _ensure_backtest(notebooks: list[Path], echo: Any = print) -> None:
+    """Recompute the stored backtest first if a notebook to run reads it and it is not current."""
+    from . import backtest
+
+    if not any("load_backtest" in path.read_text(encoding="utf-8") for path in notebooks):
+        return
+    if backtest.is_current():
+        return
+    echo(f"data/{backtest.STORED_NAME} is out of date with the code or data: recomputing it (about a minute) ...")
+    begun = time.perf_counter()
+    frame = backtest.store()
+    echo(f"backtest: {frame['race_id'].nunique()} races ({time.perf_counter() - begun:.1f} s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--as-of", help="forecast date YYYY-MM-DD (notebooks with an as_of parameter)")
@@ -582,6 +644,12 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="RACE_ID",
         help="build only the race story of RACE_ID (repeatable), into reports/race-RACE_ID/",
+    )
+    parser.add_argument(
+        "--skater",
+        action="append",
+        metavar="NAME",
+        help="build only the career page of NAME (any spelling the register knows; repeatable), into reports/career-<id>/",
     )
     parser.add_argument("--out", type=Path, help="output folder (default reports/ or reports/<parameters>/)")
     parser.add_argument("--jobs", type=int, help="notebooks executed at once (default: all, up to twice the CPU count)")
@@ -615,15 +683,23 @@ def main(argv: list[str] | None = None) -> int:
         parameters[name] = value
     start = time.perf_counter()
     try:
+        if not (args.race or args.skater or {"race_id", "skater"} & set(parameters)):  # only those pages
+            _ensure_backtest(args.notebooks or sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")))
         outcomes = build_reports(
-            args.notebooks or None, args.out, parameters, args.jobs, races=args.race, incremental=not args.rebuild
+            args.notebooks or None,
+            args.out,
+            parameters,
+            args.jobs,
+            races=args.race,
+            incremental=not args.rebuild,
+            skaters=args.skater,
         )
     except ReportError as exc:
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
     first = outcomes[0].html_path if outcomes else None
     where = (
-        (first.parent.parent if first and first.parent.name.startswith("race-") else first.parent)
+        (first.parent.parent if first and first.parent.name.startswith(("race-", "career-")) else first.parent)
         if first
         else "reports"
     )

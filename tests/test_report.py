@@ -332,3 +332,17 @@ def test_inputs_digest_follows_every_data_byte(data_copy):
     notebook = NOTEBOOKS[0]
     assert page_key(notebook, {"race_id": "x"}, before) != page_key(notebook, {"race_id": "y"}, before)
     assert page_key(notebook, {}, before) != page_key(notebook, {}, after)
+
+
+def test_unknown_skater_fails_before_anything_runs_with_the_closest_names(tmp_path, capsys):
+    with pytest.raises(ReportError, match="Jutta Leerdam"):
+        build_reports(out_dir=tmp_path, skaters=["Jutta Leerdan"], echo=lambda line: None)
+    assert not any(tmp_path.iterdir())
+    assert main(["--out", str(tmp_path), "--skater", "Jutta Leerdan"]) == 1
+    assert "Jutta Leerdam" in capsys.readouterr().err and not any(tmp_path.iterdir())
+
+
+def test_career_pages_by_default_for_the_medallists_and_stolz():
+    from analysis.report import career_skaters
+
+    assert career_skaters() == ["Jutta Leerdam", "Femke Kok", "Miho Takagi", "Jordan Stolz"]
