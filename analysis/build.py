@@ -420,8 +420,18 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
     _check_results(curated, base, key="race")
     conflicts: list[dict] = []
     kept: dict[str, list[dict]] = {}
+    # A news row of a race the API or a sheet also holds must use that race's competition name: otherwise the race
+    # would be counted twice (once from each source).
+    official = {key[1:]: key[0] for key in [*api_races, *by_race]}
     for row, _ in curated:
         key = _race_key(row["competition"], row["date"], row["gender"], row["distance_m"], row["division"])
+        named = official.get(key[1:])
+        if named is not None and named != row["competition"] and key not in api_races and key not in by_race:
+            raise row.fail(
+                "competition",
+                f"the official results hold this race ({row['date']}, {row['gender']} {row['distance_m']} m) as "
+                f"{named!r}: name it so, and the news row is compared with the official one instead of counted twice",
+            )
         if key in api_races:  # the federation's results API beats a news report
             rows = api_races[key]
             match = next((r for r in rows if r["skater"] == row["skater"]), None)

@@ -295,3 +295,15 @@ def test_sheets_folder_order(tmp_path, monkeypatch):
     assert sheets_dir(tmp_path) == tmp_path / "shared" / "isu-sheets"
     monkeypatch.setenv("ISU_SHEETS", str(tmp_path / "mine"))
     assert sheets_dir(tmp_path) == tmp_path / "mine"
+
+
+def test_a_news_race_the_api_holds_under_another_name_is_refused(raw_copy):
+    """A news row must name the race as the official results do; otherwise the race would be counted twice."""
+    path = raw_copy / "curated" / "results" / "kok-500m-2024-2025.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, start=1) if text.startswith("World Cup 2023-24 #5 Kearns,"))
+    lines[line - 1] = lines[line - 1].replace("#5 Kearns", "#5 Salt Lake City")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError, match="World Cup 2023-24 #5 Kearns") as info:
+        _build(raw_copy)
+    assert (Path(info.value.file).name, info.value.line, info.value.column) == (path.name, line, "competition")
