@@ -334,29 +334,29 @@ def run(
     return frame
 
 
-def _race_scores(group: pd.DataFrame) -> pd.Series:
-    place = group["rank"].where(group["status"].isna() | (group["status"] == "DNF")).fillna(99).astype(int)
-    observed = np.stack([(place == k).to_numpy(float) for k in (1, 2, 3)], axis=1)
-    p = group[["p_gold", "p_silver", "p_bronze"]].to_numpy(float)
-    cum_p, cum_o = np.cumsum(p, axis=1), np.cumsum(observed, axis=1)
+def scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scores per forecaster and race, from a backtest file alone: Brier of the podium and of the win and the ranked
+    probability score over every skater in the race; log loss over its medallists (no clipping: a medallist given
+    0 makes it infinite). Computed for every race at once."""
+    counted = frame["status"].isna() | (frame["status"] == "DNF")
+    place = frame["rank"].where(counted).fillna(99).astype(int).to_numpy()
+    observed = np.stack([(place == k) for k in (1, 2, 3)], axis=1).astype(float)
+    p = frame[["p_gold", "p_silver", "p_bronze"]].to_numpy(float)
+    medal = (place >= 1) & (place <= 3)
+    chance = np.where(medal, p[np.arange(len(p)), np.clip(place, 1, 3) - 1], np.nan)
     with np.errstate(divide="ignore"):
-        logs = [-np.log(p[i, k - 1]) for i, k in enumerate(place) if k in (1, 2, 3)]
-    return pd.Series(
+        surprise = -np.log(chance)
+    per_row = pd.DataFrame(
         {
-            "brier_podium": float(np.mean((group["p_podium"].to_numpy(float) - observed.sum(axis=1)) ** 2)),
-            "brier_win": float(np.mean((p[:, 0] - observed[:, 0]) ** 2)),
-            "rps": float(np.mean(((cum_p - cum_o) ** 2).sum(axis=1) / 3)),
-            "log_loss": float(np.mean(logs)) if logs else np.nan,
+            "forecaster": frame["forecaster"].to_numpy(),
+            "race_id": frame["race_id"].to_numpy(),
+            "brier_podium": (frame["p_podium"].to_numpy(float) - observed.sum(axis=1)) ** 2,
+            "brier_win": (p[:, 0] - observed[:, 0]) ** 2,
+            "rps": ((np.cumsum(p, axis=1) - np.cumsum(observed, axis=1)) ** 2).sum(axis=1) / 3,
+            "log_loss": surprise,
         }
     )
-
-
-def scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores per forecaster and race, from a backtest file alone."""
-    out = frame.groupby(["forecaster", "race_id"], sort=False)[
-        ["p_gold", "p_silver", "p_bronze", "p_podium", "rank", "status"]
-    ].apply(_race_scores)
-    return out.reset_index()
+    return per_row.groupby(["forecaster", "race_id"], sort=False).mean().reset_index()
 
 
 def paired(per_race: pd.DataFrame, reference: str = "model", n_boot: int = 2000, seed: int = 2026) -> pd.DataFrame:

@@ -263,7 +263,10 @@ def chart_title(fig) -> str:
     return "; ".join(t for t in (ax.get_title(loc="left") or ax.get_title() for ax in fig.axes) if t)
 
 
-SOURCE_LINE = "Source: official ISU result sheets and public reports, compiled in the package's data/ (see its README)"
+SOURCE_LINE = (
+    "Source: ISU result sheets and results API, Olympic results tables and public reports, compiled in the package's "
+    "data/ (see its README)"
+)
 
 
 def show(fig, alt: str | None = None, source: str | None = SOURCE_LINE) -> None:
@@ -443,7 +446,8 @@ def plot_reliability_by_place(tables: dict, title: str | None = None, axes=None)
     for ax in axes[1:]:
         ax.set_ylabel("")
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
+        fig.suptitle(title, x=0.01, y=0.99, ha="left", fontweight="bold", fontsize=13)
+        fig.subplots_adjust(top=0.84)
     return fig
 
 
