@@ -235,3 +235,17 @@ def test_the_race_list_filters_by_year_and_competition_and_names_each_source():
     sprint = race_list(competition="world sprint", year=2019)
     assert len(sprint) == 8 and set(sprint["source"]) == {"ISU results API"}
     assert set(race_list(year=2025, competition="World Cup 2025-26")["source"]) <= {"ISU sheet", "news"}
+
+
+def test_two_race_sums_are_read_in_their_own_precision():
+    """Vancouver's men's 500 m table prints the sums to the thousandth ('69829' is 69.829 s, Mo Tae-bum's gold);
+    a sum over 100 s is a fall in one race, printed in hundredths ('11584' is 115.84 s)."""
+    sums = pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "classifications.csv")
+    times = (
+        sums["time"]
+        .dropna()
+        .map(lambda t: float(t.split(":")[0]) * 60 + float(t.split(":")[1]) if ":" in t else float(t))
+    )
+    assert times.between(60, 200).all()
+    mo = sums[(sums["competition"] == "Olympic Winter Games 2010") & (sums["skater"] == "Mo Tae-bum")].iloc[0]
+    assert (mo["rank"], mo["time"]) == (1, "69.829")
