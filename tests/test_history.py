@@ -249,3 +249,18 @@ def test_two_race_sums_are_read_in_their_own_precision():
     assert times.between(60, 200).all()
     mo = sums[(sums["competition"] == "Olympic Winter Games 2010") & (sums["skater"] == "Mo Tae-bum")].iloc[0]
     assert (mo["rank"], mo["time"]) == (1, "69.829")
+
+
+def test_the_two_race_sums_load_and_a_bad_sum_names_line_and_column(data_copy):
+    from analysis.data import load_classifications
+
+    sums = load_classifications(data_copy)
+    assert set(sums["distance_m"]) == {500} and (sums["races"] == 2).all()
+    assert sums["time_s"].dropna().between(60, 200).all()
+    path = data_copy / "classifications.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",500,", ",1000,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError, match="1000") as info:
+        load_classifications(data_copy)
+    assert (info.value.line, info.value.column) == (4, "distance_m")
