@@ -21,6 +21,7 @@ __all__ = [
     "fastest_segment",
     "race_coverage",
     "missing_ranks",
+    "as_shown",
 ]
 
 MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
@@ -47,7 +48,7 @@ def _hundredths(seconds: float) -> float:
     return math.floor(seconds * 100 + 1e-6) / 100
 
 
-def _cut(seconds: float, decimals: int) -> float:
+def as_shown(seconds: float, decimals: int) -> float:
     """A time at the precision it is shown: hundredths cut (as results print them), a hand time's tenth kept."""
     return round(seconds, 1) if decimals == 1 else _hundredths(seconds)
 
@@ -55,7 +56,7 @@ def _cut(seconds: float, decimals: int) -> float:
 def _fmt(seconds: float, style: str, decimals: int = 2) -> str:
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
-    return format_time(_cut(seconds, decimals), style=style, decimals=decimals)
+    return format_time(as_shown(seconds, decimals), style=style, decimals=decimals)
 
 
 def _hand_timed(race: pd.DataFrame) -> pd.Series:
@@ -84,7 +85,7 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
         gap = "–"
         if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
             both = 1 if row_hand or winner_hand else 2  # a gap is no finer than the coarser of its two times
-            behind = round(_cut(rec.time_s, both) - _cut(winner, both), both)
+            behind = round(as_shown(rec.time_s, both) - as_shown(winner, both), both)
             gap = format_gap(behind, style=style, decimals=both) or ""
         rows.append(
             {
