@@ -20,6 +20,7 @@ The data folder is ``data/`` beside the package, or ``$SKATING_DATA_DIR`` if set
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -50,6 +51,7 @@ __all__ = [
     "load_entries",
     "load_skaters",
     "load_conditions",
+    "load_classifications",
     "load_all",
     "Dataset",
     "race_id",
@@ -1046,6 +1048,52 @@ def load_conditions(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFr
     return _frame(records, CONDITION_DTYPES)
 
 
+# --------------------------------------------------------------------------- two-race sums
+
+CLASSIFICATION_DTYPES = {
+    "competition": "string",
+    "date": "datetime64[ns]",
+    "gender": "string",
+    "distance_m": "int64",
+    "rank": "Int64",
+    "skater": "string",
+    "nation": "string",
+    "time_s": "float64",
+    "races": "int64",
+    "status": "string",
+    "note": "string",
+    "source": "string",
+    "accessed": "datetime64[ns]",
+}
+
+
+def load_classifications(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The Olympic 500 m decided on the sum of two races (1998-2014): each skater's place and summed time
+    (``time_s``), which decided the medals. Not races, so not in the results: ``competition, date`` (of the second
+    race), ``gender, distance_m, rank, skater, nation, time_s, races, status, note, source, accessed``."""
+    path = data_path(data_dir) / "classifications.csv"
+    records = []
+    for row in _read_rows(path, columns("classifications")):
+        records.append(
+            {
+                "competition": _required(row, "competition"),
+                "date": _date(row, "date"),
+                "gender": _choice(row, "gender", enum("classifications", "gender"), required=True),
+                "distance_m": _int(row, "distance_m", required=True, allowed=enum("classifications", "distance_m")),
+                "rank": _int(row, "rank", required=False),
+                "skater": _name(row, "skater"),
+                "nation": _nation(row),
+                "time_s": _time(row, "time") if row["time"] else None,
+                "races": _int(row, "races", required=True, minimum=2),
+                "status": _choice(row, "status", enum("classifications", "status"), required=False),
+                "note": row["note"] or None,
+                "source": _url(row),
+                "accessed": _date(row, "accessed"),
+            }
+        )
+    return _frame(records, CLASSIFICATION_DTYPES)
+
+
 # --------------------------------------------------------------------------- everything at once
 
 
@@ -1060,6 +1108,11 @@ class Dataset:
     entries: pd.DataFrame
     skaters: pd.DataFrame
     conditions: pd.DataFrame
+    #: the two-race Olympic 500 m sums (:func:`load_classifications`); empty when a caller builds a Dataset without
+    #: them
+    classifications: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype=t) for c, t in CLASSIFICATION_DTYPES.items()})
+    )
 
     @functools.cached_property
     def _race_positions(self) -> dict:
@@ -1148,6 +1201,7 @@ def load_all(data_dir: str | os.PathLike[str] | None = None, *, cache: bool = Tr
             entries=load_entries(base),
             skaters=load_skaters(base),
             conditions=load_conditions(base),
+            classifications=load_classifications(base),
         )
     if use:
         _store(path, dataset)

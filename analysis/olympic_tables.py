@@ -73,6 +73,12 @@ def parse_time(text: str, distance: int, year: int = 1972) -> tuple[str, float]:
     (('1:13.83', 73.83), ('1:46.5', 106.5), ('1:16.366', 76.366))
     >>> parse_time("1.10.14", 1000), parse_time("1.044", 500)
     (('1:10.14', 70.14), ('1:04.4', 64.4))
+
+    A two-race 500 m sum (1998-2014) to the thousandth has five digits: Vancouver's '69829' is 69.829, not 698.29;
+    a sum over 100 s (a fall in one race) is in hundredths.
+
+    >>> parse_time("69829", 500, 2010), parse_time("7609", 500, 2010), parse_time("11584", 500, 2014)
+    (('69.829', 69.829), ('76.09', 76.09), ('115.84', 115.84))
     """
     text = text.strip()
     if m := re.fullmatch(r"(\d)\.(\d{2})\.(\d{2})", text):
@@ -82,6 +88,9 @@ def parse_time(text: str, distance: int, year: int = 1972) -> tuple[str, float]:
     elif distance == 500 and (m := re.fullmatch(r"(\d{2})(\d)", text)):
         # From 1972 the Games were timed in hundredths: '422' is 42.20 with its last zero dropped.
         minutes, seconds, fraction = "0", m.group(1), m.group(2) + ("0" if year >= 1972 else "")
+    elif distance == 500 and year in TWO_RACE_YEARS and (m := re.fullmatch(r"([6-9]\d)(\d{3})", text)):
+        # a sum of two races in thousandths (60.000-99.999 s; '11584', a fall, is 115.84 in hundredths)
+        minutes, seconds, fraction = "0", m.group(1), m.group(2)
     elif distance == 500 and (m := re.fullmatch(r"(\d{2,3})(\d{2})", text)):
         minutes, seconds, fraction = "0", m.group(1), m.group(2)
     else:

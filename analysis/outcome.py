@@ -21,6 +21,7 @@ __all__ = [
     "fastest_segment",
     "race_coverage",
     "missing_ranks",
+    "as_shown",
 ]
 
 MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
@@ -47,25 +48,45 @@ def _hundredths(seconds: float) -> float:
     return math.floor(seconds * 100 + 1e-6) / 100
 
 
-def _fmt(seconds: float, style: str) -> str:
+def as_shown(seconds: float, decimals: int) -> float:
+    """A time at the precision it is shown: hundredths cut (as results print them), a hand time's tenth kept."""
+    return round(seconds, 1) if decimals == 1 else _hundredths(seconds)
+
+
+def _fmt(seconds: float, style: str, decimals: int = 2) -> str:
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
-    return format_time(_hundredths(seconds), style=style)
+    return format_time(as_shown(seconds, decimals), style=style, decimals=decimals)
+
+
+def _hand_timed(race: pd.DataFrame) -> pd.Series:
+    """Per row: the source gives the time to the tenth (``hand_timed``; False where the column is absent)."""
+    if "hand_timed" not in race.columns:
+        return pd.Series(False, index=race.index)
+    return race["hand_timed"].astype("boolean").fillna(False).astype(bool)
 
 
 def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
     """Display table: Rank, Skater, Nation, Pair, Lane, Time, Gap (to the winner), Medal.
 
     Times and gaps in hundredths (the official precision; thousandths only break ties, and the rank
-    shows that order). Missing values show as "–"; a skater with a status shows it instead of a time.
+    shows that order); a hand time (``hand_timed``) and a gap between hand times to the tenth, as the source
+    gives them. Missing values show as "–"; a skater with a status shows it instead of a time. ``Pair`` and
+    ``Lane`` are left out when the source gives neither for any skater (the Olympic tables before 2010).
     """
-    winner = race.loc[race["rank"] == 1, "time_s"].min()
+    hand = _hand_timed(race)
+    winners = race["rank"] == 1
+    winner = race.loc[winners, "time_s"].min()
+    winner_hand = bool(hand[winners & (race["time_s"] == winner)].any())
     rows = []
-    for rec in race.itertuples(index=False):
-        time_text = rec.status if isinstance(rec.status, str) else _fmt(rec.time_s, style)
+    for rec, row_hand in zip(race.itertuples(index=False), hand):
+        decimals = 1 if row_hand else 2
+        time_text = rec.status if isinstance(rec.status, str) else _fmt(rec.time_s, style, decimals)
         gap = "–"
         if not math.isnan(rec.time_s) and not math.isnan(winner) and not isinstance(rec.status, str):
-            gap = format_gap(round(_hundredths(rec.time_s) - _hundredths(winner), 2), style=style) or ""
+            both = 1 if row_hand or winner_hand else 2  # a gap is no finer than the coarser of its two times
+            behind = round(as_shown(rec.time_s, both) - as_shown(winner, both), both)
+            gap = format_gap(behind, style=style, decimals=both) or ""
         rows.append(
             {
                 "Rank": "–" if pd.isna(rec.rank) else int(rec.rank),
@@ -78,7 +99,9 @@ def results_table(race: pd.DataFrame, style: str = "intl") -> pd.DataFrame:
                 "Medal": MEDALS.get(None if pd.isna(rec.rank) else int(rec.rank), ""),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=["Rank", "Skater", "Nation", "Pair", "Lane", "Time", "Gap", "Medal"])
+    unused = [c for c, col in (("Pair", "pair"), ("Lane", "lane")) if race[col].isna().all()]
+    return table.drop(columns=unused)
 
 
 def _could_beat(skater, leader, lowest_missing_rank: float) -> bool:
@@ -250,12 +273,17 @@ def missing_ranks(ranks: Iterable, up_to: int) -> list[int]:
 
 
 def race_coverage(race: pd.DataFrame, starters: int | None = None) -> dict[str, object]:
-    """What the data holds for a race: rows, missing ranks, times and pairs."""
+    """What the data holds for a race: rows, missing ranks, times and pairs.
+
+    A skater who started but has no place (DNF, DQ, NC) takes none of the ``starters``' places: the last place
+    of a field of 28 with one skater who did not finish is 27th, and 28th is not missing.
+    """
     n = starters or len(race)
+    unplaced = int((race["rank"].isna() & race["status"].notna() & ~race["status"].isin(["DNS", "WDR"])).sum())
     return {
         "rows": len(race),
         "starters": n,
-        "missing_ranks": missing_ranks(race["rank"].dropna(), n),
+        "missing_ranks": missing_ranks(race["rank"].dropna(), n - unplaced),
         "no_time": race.loc[race["time_s"].isna() & race["status"].isna(), "skater"].tolist(),
         "no_pair": race.loc[race["pair"].isna(), "skater"].tolist(),
         "status": race.loc[race["status"].notna(), ["skater", "status"]].values.tolist(),

@@ -98,8 +98,9 @@ def _seconds_formatter(style: str = "intl", decimals: int = 2):
     return FuncFormatter(lambda value, _pos: format_time(value, style=style, decimals=decimals) if value > 0 else "")
 
 
-def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None, ax=None):
-    """Step chart of the provisional leading time after each pair, each new leader labelled."""
+def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None, ax=None, decimals: int = 2):
+    """Step chart of the provisional leading time after each pair, each new leader labelled; times with
+    ``decimals`` places (1 for hand times)."""
     import matplotlib.pyplot as plt
 
     from .times import format_time
@@ -126,7 +127,7 @@ def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None, ax
         else:
             offset, ha, va = (-10, 6), "right", "bottom"
         ax.annotate(
-            f"{row['leader']} ({row['nation']})\n{format_time(row['time_s'], style=style)}",
+            f"{row['leader']} ({row['nation']})\n{format_time(row['time_s'], style=style, decimals=decimals)}",
             (row["pair"], row["time_s"]),
             textcoords="offset points",
             xytext=offset,
@@ -149,7 +150,7 @@ def plot_lead_by_pair(leaders, style: str = "intl", title: str | None = None, ax
         ax.legend(loc="lower left")
     ax.set_xticks(range(1, int(leaders["pair"].max()) + 1))
     ax.set_xlim(0.5, leaders["pair"].max() + 0.5)
-    ax.yaxis.set_major_formatter(_seconds_formatter(style))
+    ax.yaxis.set_major_formatter(_seconds_formatter(style, decimals))
     ax.set_xlabel("after pair")
     ax.set_ylabel("leading time (lower is faster)")
     ax.set_title(title or "Leading time after each pair")
@@ -199,10 +200,11 @@ def plot_laps(laps, style: str = "intl", title: str | None = None, axes=None):
     return fig
 
 
-def plot_season(season, olympic, style: str = "intl", title: str | None = None, ax=None):
+def plot_season(season, olympic, style: str = "intl", title: str | None = None, ax=None, decimals: int = 2):
     """Dot plot of each skater's season times at a distance beside her Olympic time.
 
-    ``season`` and ``olympic`` need ``skater, nation, time_s, venue``; altitude races are hollow.
+    ``season`` and ``olympic`` need ``skater, nation, time_s, venue``; altitude races are hollow. The time axis
+    has ``decimals`` places (1 for hand times).
     """
     import matplotlib.pyplot as plt
 
@@ -226,7 +228,7 @@ def plot_season(season, olympic, style: str = "intl", title: str | None = None, 
         ax.scatter(oly, y, s=160, marker="*", color="black", zorder=3)
     nation_of = olympic.drop_duplicates("skater").set_index("skater")["nation"]
     ax.set_yticks(range(len(skaters)), [f"{s} ({nation_of[s]})" for s in skaters[::-1]])
-    ax.xaxis.set_major_formatter(_seconds_formatter(style))
+    ax.xaxis.set_major_formatter(_seconds_formatter(style, decimals))
     ax.set_xlabel("time (left is faster)")
     ax.grid(axis="y", visible=False)
     from matplotlib.lines import Line2D

@@ -9,6 +9,8 @@ import pandas as pd
 __all__ = [
     "against_results",
     "olympic_field_times",
+    "electronic_field_span",
+    "first_electronic_games",
     "is_new_record",
     "record_time_text",
     "progression",
@@ -360,3 +362,46 @@ def olympic_field_times(results: pd.DataFrame, distance_m: int, place: int = 10)
     return pd.DataFrame(
         rows, columns=["year", "race_id", "winner_s", "place_s", "spread_pct", "finishers", "hand_timed"]
     )
+
+
+def first_electronic_games(field: pd.DataFrame) -> int | None:
+    """The first Games in ``field`` (:func:`olympic_field_times`, one or more distances) timed electronically,
+    to the hundredth; None if every race in it was hand-timed.
+
+    >>> field = pd.DataFrame({"year": [1968, 1972, 1976], "hand_timed": [True, False, False]})
+    >>> first_electronic_games(field)
+    1972
+    """
+    electronic = field.loc[~field["hand_timed"].astype(bool), "year"]
+    return int(electronic.min()) if len(electronic) else None
+
+
+def electronic_field_span(field: pd.DataFrame) -> dict | None:
+    """How the whole field changed under electronic timing, from :func:`olympic_field_times` of one distance.
+
+    Among the Games timed electronically with both a winning and a ``place`` time (hand times to the tenth cannot
+    be set against hundredths): ``first`` and ``last`` (their rows), ``closest`` (the row with the smallest spread
+    between winner and place), and how much faster the winning and the place time became from first to last, in
+    percent (``winner_faster_pct``, ``place_faster_pct``, unrounded). None with fewer than two such Games.
+
+    >>> field = pd.DataFrame({"year": [1968, 1972, 2022], "winner_s": [46.1, 44.0, 37.0],
+    ...                       "place_s": [47.0, 45.0, 37.5], "spread_pct": [1.95, 2.27, 1.35],
+    ...                       "hand_timed": [True, False, False]})
+    >>> span = electronic_field_span(field)
+    >>> int(span["first"]["year"]), int(span["last"]["year"]), int(span["closest"]["year"])
+    (1972, 2022, 2022)
+    >>> round(float(span["winner_faster_pct"]), 2)
+    15.91
+    """
+    both = field.dropna(subset=["place_s"])
+    electronic = both[~both["hand_timed"].astype(bool)].sort_values("year")
+    if len(electronic) < 2:
+        return None
+    first, last = electronic.iloc[0], electronic.iloc[-1]
+    return {
+        "first": first,
+        "last": last,
+        "closest": electronic.loc[electronic["spread_pct"].idxmin()],
+        "winner_faster_pct": 100 * (first["winner_s"] - last["winner_s"]) / first["winner_s"],
+        "place_faster_pct": 100 * (first["place_s"] - last["place_s"]) / first["place_s"],
+    }

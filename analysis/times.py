@@ -136,15 +136,16 @@ def format_gap(seconds: float, style: str = "intl", decimals: int = 2) -> str:
 
 
 def format_difference(seconds: float, style: str = "intl", decimals: int = 2, signed: bool = True) -> str:
-    """A difference between two times: ``-0.43`` / ``+1.07`` (``signed``) or ``0.43``; ``0.00`` for none.
+    """A difference between two times: ``-0.43`` / ``+1.07`` (``signed``) or ``0.43``; ``0.00`` for none
+    (``0.0`` with ``decimals=1``, for hand times).
 
-    >>> format_difference(-0.43), format_difference(0.28, style="nl", signed=False)
-    ('-0.43', '0,28')
+    >>> format_difference(-0.43), format_difference(0.28, style="nl", signed=False), format_difference(0.0, decimals=1)
+    ('-0.43', '0,28', '0.0')
     """
     if seconds is None or not math.isfinite(seconds):
         raise ValueError(f"cannot format {seconds!r} as a difference")
     units = int(round(abs(seconds) * 10**decimals))  # a difference is rounded, not cut
     if units == 0:
-        return "0.00" if style == "intl" else "0,00"
+        return ("0." if style == "intl" else "0,") + "0" * decimals
     text = format_time(units / 10**decimals, style=style, decimals=decimals)
     return (("-" if seconds < 0 else "+") + text) if signed else text

@@ -235,3 +235,32 @@ def test_the_race_list_filters_by_year_and_competition_and_names_each_source():
     sprint = race_list(competition="world sprint", year=2019)
     assert len(sprint) == 8 and set(sprint["source"]) == {"ISU results API"}
     assert set(race_list(year=2025, competition="World Cup 2025-26")["source"]) <= {"ISU sheet", "news"}
+
+
+def test_two_race_sums_are_read_in_their_own_precision():
+    """Vancouver's men's 500 m table prints the sums to the thousandth ('69829' is 69.829 s, Mo Tae-bum's gold);
+    a sum over 100 s is a fall in one race, printed in hundredths ('11584' is 115.84 s)."""
+    sums = pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "classifications.csv")
+    times = (
+        sums["time"]
+        .dropna()
+        .map(lambda t: float(t.split(":")[0]) * 60 + float(t.split(":")[1]) if ":" in t else float(t))
+    )
+    assert times.between(60, 200).all()
+    mo = sums[(sums["competition"] == "Olympic Winter Games 2010") & (sums["skater"] == "Mo Tae-bum")].iloc[0]
+    assert (mo["rank"], mo["time"]) == (1, "69.829")
+
+
+def test_the_two_race_sums_load_and_a_bad_sum_names_line_and_column(data_copy):
+    from analysis.data import load_classifications
+
+    sums = load_classifications(data_copy)
+    assert set(sums["distance_m"]) == {500} and (sums["races"] == 2).all()
+    assert sums["time_s"].dropna().between(60, 200).all()
+    path = data_copy / "classifications.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",500,", ",1000,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError, match="1000") as info:
+        load_classifications(data_copy)
+    assert (info.value.line, info.value.column) == (4, "distance_m")

@@ -106,3 +106,26 @@ def test_results_table_gaps_and_missing():
     assert table.loc[table["Skater"] == "F", "Time"].item() == "DNF"
     assert table.loc[table["Skater"] == "D", "Lane"].item() == "–"
     assert list(table["Medal"][:4]) == ["gold", "silver", "bronze", ""]
+
+
+def test_results_table_keeps_a_hand_time_to_the_tenth_and_drops_columns_no_source_gives():
+    """An Olympic table of 1968: hand times to the tenth (gaps too), no pairs or lanes to show."""
+    old = race(
+        [
+            (1, "A", "URS", 46.1, None, None, None),
+            (2, "B", "USA", 46.3, None, None, None),
+            (2, "C", "USA", 46.3, None, None, None),
+            (None, "D", "JPN", math.nan, None, None, "DNF"),
+        ]
+    ).assign(hand_timed=[True, True, True, None])
+    table = results_table(old)
+    assert list(table.columns) == ["Rank", "Skater", "Nation", "Time", "Gap", "Medal"]
+    assert list(table["Time"]) == ["46.1", "46.3", "46.3", "DNF"]
+    assert list(table["Gap"]) == ["", "+0.2", "+0.2", "–"]
+    assert list(results_table(RACE)["Time"][:1]) == ["1:12.31"]  # without the column: hundredths, as before
+
+
+def test_a_skater_without_a_place_leaves_no_missing_rank():
+    from analysis.outcome import race_coverage
+
+    assert race_coverage(RACE)["missing_ranks"] == []  # F did not finish: five places for six skaters

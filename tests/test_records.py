@@ -119,3 +119,17 @@ def test_games_survived_counts_the_games_before_1960():
     assert list(history["games_survived"]) == [1, 18]  # 1952; then the 18 Games from 1960 to 2026
     games, fell = games_with_new_records(history, 2026)
     assert games[:3] == [1948, 1952, 1956] and fell == [1948, 1956]
+
+
+def test_the_field_comparison_starts_with_electronic_timing():
+    """The women's 1000 m: hand times to the tenth until 1968, so the whole-field comparison runs from 1972."""
+    from analysis import load_all
+    from analysis.records import electronic_field_span, first_electronic_games, olympic_field_times
+
+    results = load_all().results
+    field = olympic_field_times(results[results["gender"] == "W"], 1000)
+    assert field.loc[field["year"] <= 1968, "hand_timed"].all() and first_electronic_games(field) == 1972
+    span = electronic_field_span(field)
+    assert int(span["first"]["year"]) == 1972 and not span["first"]["hand_timed"]
+    assert span["closest"]["spread_pct"] == field.loc[~field["hand_timed"], "spread_pct"].min()
+    assert electronic_field_span(field[field["hand_timed"]]) is None

@@ -51,11 +51,84 @@ def test_unknown_race_names_the_races_that_day():
         race_story(DATA, "2026-02-09-W100")
 
 
-def test_conditions_only_for_sheet_races():
+def test_conditions_from_the_sheet_or_the_results_api():
     with_sheet = race_story(DATA, "2025-12-13-W1000")
     assert with_sheet.conditions is not None and with_sheet.conditions["ice_start_c"] == pytest.approx(-8.3)
-    assert race_story(DATA, "2026-02-09-W1000").conditions is None
+    assert with_sheet.conditions_source == "ISU sheet"
+    api = race_story(DATA, "2014-02-13-W1000")  # an Olympic race from the results API: conditions too
+    assert api.conditions_source == "ISU results API" and api.conditions["ice_start_c"] == pytest.approx(-7.1)
+    assert race_story(DATA, "2026-02-09-W1000").conditions is None  # news reports print none
+    assert race_story(DATA, "1988-02-22-W500").conditions is None
     assert pd.isna(race_story(DATA, "2026-02-09-W1000").info["division"])
+
+
+# Winners and winning times of past Olympic races, as independent pages give them (the data must agree): race id,
+# winner, winning time as the page prints it, the winner's pair (None: the source has no pairs), and where it was read.
+OLYMPIC_WINNERS = [
+    ("1964-01-30-W500", "Lidiya Skoblikova", "45.0", None, "olympedia.org/results/1017; Wikipedia 1964 women's 500 m"),
+    ("1968-02-09-W500", "Lyudmila Titova", "46.1", None, "Wikipedia 1968 women's 500 m; olympic.org news"),
+    ("1980-02-15-M500", "Eric Heiden", "38.03", None, "olympedia.org/results/1046; Wikipedia 1980 men's 500 m"),
+    ("1988-02-22-W500", "Bonnie Blair", "39.10", None, "Wikipedia 1988 women's 500 m; Olympedia results/1069"),
+    ("2014-02-13-W1000", "Zhang Hong", "1:14.02", 7, "olympedia.org/results/350668; ISU news"),
+    ("2022-02-12-M500", "Gao Tingyu", "34.32", 7, "Eurosport, BBC, Reuters, 12 February 2022"),
+]
+
+
+@pytest.mark.parametrize(("race_id", "winner", "time", "pair", "read_at"), OLYMPIC_WINNERS)
+def test_past_olympic_winners_agree_with_independent_sources(race_id, winner, time, pair, read_at):
+    story = race_story(DATA, race_id)
+    assert story.winner["skater"] == winner
+    assert story.time_text(story.winner["time_s"]) == time
+    if pair is None:
+        assert not story.has_pairs and story.leaders.empty and story.source == "Olympic table"
+    else:  # the winner skated in that pair and led from it to the end
+        assert int(story.winner["pair"]) == pair and story.source == "ISU results API"
+        last = story.spells.iloc[-1]
+        assert (last["leader"], int(last["from_pair"])) == (winner, pair)
+
+
+def test_provisional_leaders_before_the_winner_agree_with_reports():
+    """Reports of the 2022 men's 500 m: Jordan Stolz led from pair 5 (34.85) until Gao Tingyu in pair 7."""
+    spells = race_story(DATA, "2022-02-12-M500").spells.set_index("leader")
+    assert (int(spells.loc["Jordan Stolz", "from_pair"]), spells.loc["Jordan Stolz", "time_s"]) == (5, 34.85)
+    assert int(spells.loc["Jordan Stolz", "to_pair"]) == 6
+
+
+def test_a_race_before_the_results_api_has_no_lead_by_pair_section():
+    from analysis.outcome import results_table
+
+    story = race_story(DATA, "1988-02-22-W500")
+    assert story.source == "Olympic table" and not story.has_pairs
+    assert story.leaders.empty and story.spells.empty
+    assert "Pair" not in results_table(story.race).columns and "Lane" not in results_table(story.race).columns
+    assert story.season_races == 0  # no World Cup before 2008 in the data: no season to show
+    # without pairs the order in which the record fell is unknown: every skater under it is listed, fastest first
+    olympic = next(check for check in story.records if check.record == "OR")
+    assert not olympic.in_pair_order and olympic.breaks["skater"].iloc[0] == "Bonnie Blair"
+
+
+def test_a_hand_timed_race_is_printed_to_the_tenth():
+    from analysis.outcome import results_table
+
+    story = race_story(DATA, "1968-02-09-W500")
+    assert story.hand_timed and story.decimals == 1
+    assert story.time_text(story.winner["time_s"]) == "46.1"
+    table = results_table(story.race)
+    assert list(table["Time"][:4]) == ["46.1", "46.3", "46.3", "46.3"]  # three skaters shared second place
+    assert list(table["Gap"][:2]) == ["", "+0.2"]
+    assert story.difference_text(0.2) == "0.2" and story.difference_text(0.0) == "0.0"
+    electronic = race_story(DATA, "1988-02-22-W500")
+    assert electronic.time_text(electronic.winner["time_s"]) == "39.10" and electronic.difference_text(0.02) == "0.02"
+
+
+def test_the_two_race_500m_names_the_medals_of_the_sum():
+    """Vancouver 2010: Mika Poutala won the first race; the gold went to Mo Tae-bum on the sum, 69.82 (ISU news)."""
+    story = race_story(DATA, "2010-02-15-M500")
+    assert story.winner["skater"] == "Mika Poutala" and story.medals_on_sum
+    assert race_title(story.info) == "the men's 500 m (race 1 of 2) at the Olympic Winter Games 2010"
+    gold = story.sum_medallists.iloc[0]
+    assert (gold["skater"], int(gold["time_s"] * 100)) == ("Mo Tae-bum", 6982)
+    assert not race_story(DATA, "2022-02-12-M500").medals_on_sum
 
 
 def test_season_summary_compares_with_lower_rinks_only():
@@ -104,6 +177,22 @@ def test_olympic_history_of_the_2026_womens_1000m():
     assert hist.missing == []
     with pytest.raises(ValueError, match="not an Olympic race"):
         olympic_history(DATA, "2025-11-14-M1000")
+
+
+def test_olympic_history_compares_margins_within_one_kind_of_timing():
+    from analysis.story import olympic_history
+
+    hand = olympic_history(DATA, "1968-02-09-W500")
+    assert hand.this["margin_s"] == 0.2 and hand.this["hand_timed"]
+    assert list(hand.margin_peers["year"]) == [1960, 1964] and hand.margin_peers["hand_timed"].all()
+    assert hand.closer == 1 and list(hand.narrowest["year"]) == [1960]
+    assert list(hand.more_record_beaters["year"]) == [1964]
+    electronic = olympic_history(DATA, "2026-02-09-W1000")
+    assert not electronic.margin_peers["hand_timed"].any() and electronic.margin_peers["year"].min() == 1972
+    tie = olympic_history(DATA, "1960-02-26-M1500").this  # Aas and Grishin shared the gold
+    assert tie["tied"] and tie["margin_s"] == 0
+    own = olympic_history(DATA, "2010-02-16-W500-2")  # the page's own race stands for its Games
+    assert own.this["race_id"] == "2010-02-16-W500-2" and own.this["races"] == 2
 
 
 def test_olympic_history_lists_the_two_race_years_it_lacks():
