@@ -407,6 +407,7 @@ def build(data_dir: str | Path | None = None, workers: int = 2, sheets_from: str
 
     transcript = isu_api.read_transcript(base)
     quirks = isu_api.read_quirks(base)
+    isu_api.apply_corrections(transcript, quirks)
     isu_api.check_transcript(transcript, quirks)
     cities = dict(load_venues(base)[["venue", "city"]].itertuples(index=False))
     api_rows = isu_api.result_rows(transcript, skaters, cities, quirks)

@@ -271,6 +271,23 @@ def read_quirks(data_dir: str | Path | None = None) -> dict[tuple, _Row]:
     return {(r["Date"], r["Race"], r["Name"], r["column"]): r for r in _read_rows(path, columns("isu_api_quirks"))}
 
 
+def apply_corrections(rows: list[_Row], quirks: dict[tuple, _Row]) -> int:
+    """Give each row listed as a ``Person`` quirk (the source names the wrong skater, as other public sources
+    show) to the skater and nation in its ``corrected`` field; return how many rows were given. The transcript
+    keeps what the source printed."""
+    given = 0
+    for row in rows:
+        found = quirk(row, "Person", quirks)
+        if found is None:
+            continue
+        match = re.fullmatch(r"(\S.*) \(([A-Z]{3})\)", found["corrected"] or "")
+        if match is None:
+            raise found.fail("corrected", "a Person quirk needs the skater and nation, as in 'Margot_Boer (NED)'")
+        row["Name"], row["Country"] = match.group(1), match.group(2)
+        given += 1
+    return given
+
+
 def quirk(row: dict, column: str, quirks: dict[tuple, _Row]) -> _Row | None:
     """The listed source quirk of ``row`` in ``column``, if any."""
     return quirks.get((row["Date"], row["Race"], row["Name"], column))

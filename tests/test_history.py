@@ -264,3 +264,24 @@ def test_the_two_race_sums_load_and_a_bad_sum_names_line_and_column(data_copy):
     with pytest.raises(DataError, match="1000") as info:
         load_classifications(data_copy)
     assert (info.value.line, info.value.column) == (4, "distance_m")
+
+
+def test_a_row_the_source_gives_to_the_wrong_skater_is_given_to_the_right_one(tmp_path):
+    """The 2014 Olympic women's 500 m, race 1: the API names Ivanie Blondin for pair 17, other sources Margot Boer
+    (a Person quirk); a malformed correction is refused naming the quirks file's line and column."""
+    from analysis import load_results
+    from analysis.data import DataError
+    from analysis.isu_api import apply_corrections, read_quirks
+
+    race = load_results().query("race_id == '2014-02-11-W500'").set_index("skater")
+    assert "Ivanie Blondin" not in race.index
+    assert (race.loc["Margot Boer", "nation"], race.loc["Margot Boer", "pair"]) == ("NED", 17)
+    quirks = read_quirks()
+    key = next(k for k in quirks if k[3] == "Person")
+    row = {"Date": key[0], "Race": key[1], "Name": key[2], "Country": "CAN"}
+    assert apply_corrections([row], quirks) == 1 and (row["Name"], row["Country"]) == ("Margot_Boer", "NED")
+    broken = dict(quirks)
+    broken[key] = type(quirks[key])({**quirks[key], "corrected": "Margot Boer"})
+    broken[key].file, broken[key].line = quirks[key].file, quirks[key].line
+    with pytest.raises(DataError, match="corrected"):
+        apply_corrections([{"Date": key[0], "Race": key[1], "Name": key[2], "Country": "CAN"}], broken)
