@@ -27,11 +27,12 @@ import io
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .datapackage import columns, enum
@@ -143,7 +144,39 @@ class _Row(dict):
         return DataError(self.file, self.line, column, problem)
 
 
-def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
+class _Table(Sequence):
+    """The data rows of one CSV file: each column as an array of stripped text (``columns``, in header order),
+    each row's line number (``lines``), and, when iterated or indexed, each row as a :class:`_Row`."""
+
+    def __init__(self, path: Path, header: list[str], columns: dict[str, np.ndarray], lines: np.ndarray):
+        self.path, self.header, self.columns, self.lines = path, header, columns, lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def row(self, index: int) -> _Row:
+        """Row ``index`` (0 is the first data row) as a :class:`_Row`, without building the others."""
+        row = _Row((column, self.columns[column][index]) for column in self.header)
+        row.file, row.line = self.path, int(self.lines[index])
+        return row
+
+    @functools.cached_property
+    def _rows(self) -> list[_Row]:
+        rows = []
+        for line, fields in zip(self.lines.tolist(), zip(*(self.columns[c] for c in self.header))):
+            row = _Row(zip(self.header, fields))
+            row.file, row.line = self.path, line
+            rows.append(row)
+        return rows
+
+
+def _read_rows(path: Path, columns: list[str]) -> _Table:
     """Read a comma-separated UTF-8 file with exactly ``columns`` as its header."""
     if not path.is_file():
         raise DataError(path, None, None, "file not found")
@@ -181,7 +214,11 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
         dup = next(c for c in header if header.count(c) > 1)
         raise DataError(path, 1, dup, "column appears twice in the header")
 
-    rows: list[_Row] = []
+    fast = _one_line_records(raw, header) if reader.line_num == 1 else None
+    if fast is not None:
+        return _Table(path, header, fast, np.arange(2, len(fast[header[0]]) + 2))
+    records: list[list[str]] = []
+    lines: list[int] = []
     while True:
         try:
             fields = next(reader)
@@ -204,12 +241,90 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
         if "\n" in joined or "\r" in joined:
             column = next(c for c, f in zip(header, fields) if "\n" in f or "\r" in f)
             raise DataError(path, line, column, "line break inside a field")
-        row = _Row(zip(header, fields))
-        row.file, row.line = path, line
-        rows.append(row)
-    if not rows:
+        records.append(fields)
+        lines.append(line)
+    if not records:
         raise DataError(path, None, None, "the file has a header but no data rows")
-    return rows
+    values = np.empty((len(records), len(header)), dtype=object)
+    values[:] = records
+    return _Table(path, header, {c: values[:, i] for i, c in enumerate(header)}, np.asarray(lines))
+
+
+# Bytes that may start or end a character str.strip() removes, other than the space: tab, vertical tab, form
+# feed, carriage return, the separators 0x1c-0x1f, and the lead bytes of the non-ASCII spaces in UTF-8
+# (U+0085 and U+00A0: 0xc2; U+1680: 0xe1; U+2000-U+205F: 0xe2; U+3000: 0xe3).
+_SPACE_LIKE = np.zeros(256, dtype=bool)
+_SPACE_LIKE[[0x09, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_OTHER_SPACE = re.compile(r"[^\S\n ]")
+
+
+def _one_line_records(raw: bytes, header: list[str]) -> dict[str, np.ndarray] | None:
+    """The data rows of a file whose every record is one line with the header's number of fields, read at
+    once as text columns (stripped, as the row-by-row reader strips them). ``None`` for anything else: an
+    empty line, a wrong number of fields, a quoted field over several lines, a stray carriage return; the
+    row-by-row reader then reads the file and names the first problem.
+
+    A line without quotes is its fields separated by commas; a line with quotes is read by the ``csv`` module
+    on its own, so that both readers give the same fields."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")  # Windows line endings: the same records on the same lines
+        if b"\r" in raw:
+            return None
+    if b"\0" in raw:
+        return None
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)  # the file ends with a line ending (checked before)
+    if len(ends) < 2 or (np.diff(ends) == 1).any():
+        return None  # no data rows, or an empty line
+    commas = np.diff(np.searchsorted(np.flatnonzero(data == 44), ends), prepend=0)[1:]
+    quoted = np.unique(np.searchsorted(ends, np.flatnonzero(data == 34)))
+    quoted = quoted[quoted > 0] - 1  # as data-row indices (the header was read already)
+    plain = np.ones(len(commas), dtype=bool)
+    plain[quoted] = False
+    if (commas[plain] != len(header) - 1).any():
+        return None
+    exact: dict[int, list[str]] = {}
+    for index in quoted.tolist():
+        line = raw[ends[index] + 1 : ends[index + 1]].decode("utf-8")
+        try:
+            records = list(csv.reader([line], strict=True))
+        except csv.Error:
+            return None
+        if len(records) != 1 or len(records[0]) != len(header):
+            return None
+        exact[index] = [field.strip() for field in records[0]]
+
+    # A field that str.strip() would change: a space next to a comma or a line end on a line without quotes,
+    # or any other kind of space anywhere (rare: then every field is stripped).
+    spaces = np.flatnonzero(data == 32)
+    edge = spaces[
+        ((data[spaces - 1] == 10) | (data[spaces - 1] == 44) | (data[spaces + 1] == 10) | (data[spaces + 1] == 44))
+    ]
+    edge_rows = np.searchsorted(ends, edge) - 1
+    strip = bool(((edge_rows >= 0) & plain[np.clip(edge_rows, 0, None)]).any())
+    if not strip and _SPACE_LIKE[data].any():
+        strip = _OTHER_SPACE.search(raw.decode("utf-8")) is not None
+
+    frame = pd.read_csv(
+        io.BytesIO(raw),
+        header=None,
+        skiprows=1,
+        names=list(range(len(header))),
+        dtype=object,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    if len(frame) != len(commas) or frame.shape[1] != len(header):
+        return None
+    values = frame.to_numpy(dtype=object)
+    if strip:
+        values = np.vectorize(str.strip, otypes=[object])(values)
+    for index, fields in exact.items():
+        values[index] = fields
+    return {column: values[:, i] for i, column in enumerate(header)}
 
 
 # --------------------------------------------------------------------------- field checks
