@@ -214,7 +214,7 @@ def _read_rows(path: Path, columns: list[str]) -> _Table:
         dup = next(c for c in header if header.count(c) > 1)
         raise DataError(path, 1, dup, "column appears twice in the header")
 
-    fast = _one_line_records(raw, header) if reader.line_num == 1 else None
+    fast = _one_line_records(raw, header) if reader.line_num == 1 and len(raw) >= _AT_ONCE else None
     if fast is not None:
         return _Table(path, header, fast, np.arange(2, len(fast[header[0]]) + 2))
     records: list[list[str]] = []
@@ -249,6 +249,8 @@ def _read_rows(path: Path, columns: list[str]) -> _Table:
     values[:] = records
     return _Table(path, header, {c: values[:, i] for i, c in enumerate(header)}, np.asarray(lines))
 
+
+_AT_ONCE = 256 * 1024  # from this size on, reading the whole file at once is faster than row by row
 
 # Bytes that may start or end a character str.strip() removes, other than the space: tab, vertical tab, form
 # feed, carriage return, the separators 0x1c-0x1f, and the lead bytes of the non-ASCII spaces in UTF-8
@@ -540,12 +542,38 @@ def get_skater(name: str, data_dir=None) -> pd.Series:
     return SkaterIndex(load_skaters(data_dir)).resolve(name)
 
 
+_INDEXES: dict[bytes, SkaterIndex] = {}  # the register's look-up, by a hash of the bytes of skaters.csv
+
+
+def _skater_index(path: Path) -> SkaterIndex:
+    """The register as a look-up by any spelling. It is kept for the life of the process under a hash of the
+    file's bytes: the same bytes give the same checked table, so a process that loads many data folders with
+    one register (the tests) reads and checks it once; any changed byte reads and checks it again."""
+
+    def digest() -> bytes | None:
+        try:
+            return hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
+        except OSError:
+            return None
+
+    key = digest()
+    if key in _INDEXES:
+        return _INDEXES[key]
+    index = SkaterIndex(load_skaters(path.parent))
+    if key is not None and digest() == key:  # unchanged while it was read
+        index.entry(str(index.table["name"].iloc[0]))  # build the look-up tables once, for every later user
+        while len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = index
+    return index
+
+
 class _Register:
     """Check the skater names of data rows against the register."""
 
     def __init__(self, base: Path):
         self.path = base / "skaters.csv"
-        self.index = _memo(("register", str(base)), lambda: SkaterIndex(load_skaters(base)))
+        self.index = _memo(("register", str(base)), lambda: _skater_index(self.path))
 
     def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str:
         """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
@@ -747,6 +775,7 @@ RESULT_DTYPES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # make data asks for every row of the API transcript: a few hundred days
 def season_start(day) -> pd.Timestamp:
     """1 July of the season ``day`` belongs to (a season runs from July to June).
 
