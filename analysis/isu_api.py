@@ -288,14 +288,22 @@ def _per_value(table, column: str) -> tuple[list, list[bool]]:
     return np.asarray(results, dtype=object)[codes].tolist(), np.asarray(passed, dtype=bool)[codes]
 
 
-def read_transcript(data_dir: str | Path | None = None) -> list[_Row]:
-    """Every transcribed source row, in file order (``Rank``, ``Time`` and ``Behind`` checked as text).
+def read_transcript(data_dir: str | Path | None = None, seasons: Iterable[str] | None = None) -> list[_Row]:
+    """Every transcribed source row, in file order (``Rank``, ``Time`` and ``Behind`` checked as text); with
+    ``seasons`` (``["2024-25"]``), the rows of those seasons' files only (a season's races are all in its file).
 
     Each check reads one column, so it runs once per distinct value of its column; a row with a refused value
     is then checked in full, in file order, and the first such row names the file, line and column."""
     base = data_path(data_dir)
     rows: list[_Row] = []
-    for path in sorted((base / FOLDER).glob("*.csv")):
+    paths = sorted((base / FOLDER).glob("*.csv"))
+    if seasons is not None:
+        wanted = set(seasons)
+        unknown = wanted - {p.stem for p in paths}
+        if unknown:
+            raise DataError(base / FOLDER, None, None, f"no transcript file for the season {sorted(unknown)[0]}")
+        paths = [p for p in paths if p.stem in wanted]
+    for path in paths:
         table = _read_rows(path, TRANSCRIPT_COLUMNS)
         results = {}
         refused = np.zeros(len(table), dtype=bool)
