@@ -192,10 +192,9 @@ def _sheets(folder: Path, manifest: list[_Row], workers: int) -> list[Sheet]:
 
 def _csv(columns: list[str], rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: "" if row.get(c) is None else row[c] for c in columns})
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if (value := row.get(c)) is None else value for c in columns] for row in rows)
     return out.getvalue()
 
 

@@ -7,6 +7,7 @@ column tables (a test checks that the README shows what the current data gives).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .data import load_results, season_of
@@ -14,6 +15,7 @@ from .outcome import missing_ranks
 
 __all__ = [
     "source_kind",
+    "source_kinds",
     "coverage_table",
     "coverage_markdown",
     "history_table",
@@ -28,34 +30,56 @@ TABLES_SOURCE = "https://github.com/danielroelfs/danielroelfs.com/"
 SEASON_START = "2025-07-01"  # the per-race table covers this season; earlier seasons are summarised
 
 
+_KINDS = (("ISU sheet", SHEET_SOURCE), ("ISU results API", API_SOURCE), ("Olympic table", TABLES_SOURCE))
+
+
 def source_kind(sources: pd.Series) -> str:
     """The kind of source behind a race's rows: 'ISU sheet', 'ISU results API', 'Olympic table' or 'news'."""
-    if sources.str.startswith(SHEET_SOURCE).all():
-        return "ISU sheet"
-    if sources.str.startswith(API_SOURCE).all():
-        return "ISU results API"
-    if sources.str.startswith(TABLES_SOURCE).all():
-        return "Olympic table"
+    for kind, prefix in _KINDS:
+        if sources.str.startswith(prefix).all():
+            return kind
     return "news"
+
+
+def source_kinds(results: pd.DataFrame) -> pd.Series:
+    """:func:`source_kind` of every race at once, by ``race_id`` (in id order)."""
+    every = [
+        results["source"].str.startswith(prefix).groupby(results["race_id"]).all().astype(bool) for _, prefix in _KINDS
+    ]
+    kinds = np.select([e.to_numpy() for e in every], [kind for kind, _ in _KINDS], "news")  # the first that fits
+    return pd.Series(kinds, index=every[0].index, name="source", dtype="str")
+
+
+def _race_facts(results: pd.DataFrame) -> dict[str, tuple]:
+    """Per race (in id order): its positions in ``results``, its ranks in order, and the places missing below
+    the last rank found."""
+    rank = results["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    facts = {}
+    for race_id, positions in results.groupby("race_id", sort=True).indices.items():
+        found = rank[positions]
+        ranks = sorted(int(r) for r in found[~np.isnan(found)])
+        facts[race_id] = (positions, ranks, missing_ranks(ranks, max(ranks) if ranks else 0))
+    return facts
 
 
 def coverage_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per race: rows (starters known), ranks, times, pairs, lanes, the source kind, and the
     ranks missing below the last one found."""
+    kinds = source_kinds(results)
+    competition = results["competition"].to_numpy(dtype=object)
+    counted = {c: results[c].notna().to_numpy() for c in ("time_s", "pair", "lane")}
     rows = []
-    for race_id, race in results.groupby("race_id", sort=True):
-        ranks = sorted(int(r) for r in race["rank"].dropna())
-        gaps = missing_ranks(ranks, max(ranks) if ranks else 0)
+    for race_id, (positions, ranks, gaps) in _race_facts(results).items():
         rows.append(
             {
                 "race": race_id,
-                "competition": race["competition"].iloc[0],
-                "source": source_kind(race["source"]),
-                "rows": len(race),
+                "competition": competition[positions[0]],
+                "source": kinds[race_id],
+                "rows": len(positions),
                 "ranked": len(ranks),
-                "timed": int(race["time_s"].notna().sum()),
-                "pair": int(race["pair"].notna().sum()),
-                "lane": int(race["lane"].notna().sum()),
+                "timed": int(counted["time_s"][positions].sum()),
+                "pair": int(counted["pair"][positions].sum()),
+                "lane": int(counted["lane"][positions].sum()),
                 "ranks missing (up to the last rank found)": ", ".join(map(str, gaps)) or "none",
             }
         )
@@ -81,23 +105,22 @@ def history_table(results: pd.DataFrame) -> pd.DataFrame:
     earlier = results[results["date"] < SEASON_START].copy()
     earlier["season"] = earlier["date"].map(season_of)
     earlier.loc[earlier["competition_type"] == "OG", "season"] = earlier["date"].dt.year.astype(str)
+    kinds = source_kinds(earlier)
+    missing_per_race = {race_id: len(gaps) for race_id, (_, _, gaps) in _race_facts(earlier).items()}
     rows = []
     for (season, kind), part in earlier.groupby(["season", "competition_type"], sort=True):
-        missing = 0
-        for _, race in part.groupby("race_id"):
-            ranks = sorted(int(r) for r in race["rank"].dropna())
-            missing += len(missing_ranks(ranks, max(ranks) if ranks else 0))
+        races = part["race_id"].unique()
         rows.append(
             {
                 "season (Games: year)": season,
                 "competition": kind,
-                "source": ", ".join(sorted({source_kind(race["source"]) for _, race in part.groupby("race_id")})),
+                "source": ", ".join(sorted({kinds[race_id] for race_id in races})),
                 "races": part["race_id"].nunique(),
                 "rows": len(part),
                 "timed": int(part["time_s"].notna().sum()),
                 "pair": int(part["pair"].notna().sum()),
                 "lane": int(part["lane"].notna().sum()),
-                "places missing": missing,
+                "places missing": sum(missing_per_race[race_id] for race_id in races),
             }
         )
     return pd.DataFrame(rows)

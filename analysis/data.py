@@ -28,11 +28,12 @@ import io
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .datapackage import columns, enum
@@ -145,7 +146,39 @@ class _Row(dict):
         return DataError(self.file, self.line, column, problem)
 
 
-def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
+class _Table(Sequence):
+    """The data rows of one CSV file: each column as an array of stripped text (``columns``, in header order),
+    each row's line number (``lines``), and, when iterated or indexed, each row as a :class:`_Row`."""
+
+    def __init__(self, path: Path, header: list[str], columns: dict[str, np.ndarray], lines: np.ndarray):
+        self.path, self.header, self.columns, self.lines = path, header, columns, lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def row(self, index: int) -> _Row:
+        """Row ``index`` (0 is the first data row) as a :class:`_Row`, without building the others."""
+        row = _Row((column, self.columns[column][index]) for column in self.header)
+        row.file, row.line = self.path, int(self.lines[index])
+        return row
+
+    @functools.cached_property
+    def _rows(self) -> list[_Row]:
+        rows = []
+        for line, fields in zip(self.lines.tolist(), zip(*(self.columns[c] for c in self.header))):
+            row = _Row(zip(self.header, fields))
+            row.file, row.line = self.path, line
+            rows.append(row)
+        return rows
+
+
+def _read_rows(path: Path, columns: list[str]) -> _Table:
     """Read a comma-separated UTF-8 file with exactly ``columns`` as its header."""
     if not path.is_file():
         raise DataError(path, None, None, "file not found")
@@ -183,7 +216,11 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
         dup = next(c for c in header if header.count(c) > 1)
         raise DataError(path, 1, dup, "column appears twice in the header")
 
-    rows: list[_Row] = []
+    fast = _one_line_records(raw, header) if reader.line_num == 1 and len(raw) >= _AT_ONCE else None
+    if fast is not None:
+        return _Table(path, header, fast, np.arange(2, len(fast[header[0]]) + 2))
+    records: list[list[str]] = []
+    lines: list[int] = []
     while True:
         try:
             fields = next(reader)
@@ -206,12 +243,92 @@ def _read_rows(path: Path, columns: list[str]) -> list[_Row]:
         if "\n" in joined or "\r" in joined:
             column = next(c for c, f in zip(header, fields) if "\n" in f or "\r" in f)
             raise DataError(path, line, column, "line break inside a field")
-        row = _Row(zip(header, fields))
-        row.file, row.line = path, line
-        rows.append(row)
-    if not rows:
+        records.append(fields)
+        lines.append(line)
+    if not records:
         raise DataError(path, None, None, "the file has a header but no data rows")
-    return rows
+    values = np.empty((len(records), len(header)), dtype=object)
+    values[:] = records
+    return _Table(path, header, {c: values[:, i] for i, c in enumerate(header)}, np.asarray(lines))
+
+
+_AT_ONCE = 256 * 1024  # from this size on, reading the whole file at once is faster than row by row
+
+# Bytes that may start or end a character str.strip() removes, other than the space: tab, vertical tab, form
+# feed, carriage return, the separators 0x1c-0x1f, and the lead bytes of the non-ASCII spaces in UTF-8
+# (U+0085 and U+00A0: 0xc2; U+1680: 0xe1; U+2000-U+205F: 0xe2; U+3000: 0xe3).
+_SPACE_LIKE = np.zeros(256, dtype=bool)
+_SPACE_LIKE[[0x09, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_OTHER_SPACE = re.compile(r"[^\S\n ]")
+
+
+def _one_line_records(raw: bytes, header: list[str]) -> dict[str, np.ndarray] | None:
+    """The data rows of a file whose every record is one line with the header's number of fields, read at
+    once as text columns (stripped, as the row-by-row reader strips them). ``None`` for anything else: an
+    empty line, a wrong number of fields, a quoted field over several lines, a stray carriage return; the
+    row-by-row reader then reads the file and names the first problem.
+
+    A line without quotes is its fields separated by commas; a line with quotes is read by the ``csv`` module
+    on its own, so that both readers give the same fields."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")  # Windows line endings: the same records on the same lines
+        if b"\r" in raw:
+            return None
+    if b"\0" in raw:
+        return None
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)  # the file ends with a line ending (checked before)
+    if len(ends) < 2 or (np.diff(ends) == 1).any():
+        return None  # no data rows, or an empty line
+    commas = np.diff(np.searchsorted(np.flatnonzero(data == 44), ends), prepend=0)[1:]
+    quoted = np.unique(np.searchsorted(ends, np.flatnonzero(data == 34)))
+    quoted = quoted[quoted > 0] - 1  # as data-row indices (the header was read already)
+    plain = np.ones(len(commas), dtype=bool)
+    plain[quoted] = False
+    if (commas[plain] != len(header) - 1).any():
+        return None
+    exact: dict[int, list[str]] = {}
+    for index in quoted.tolist():
+        line = raw[ends[index] + 1 : ends[index + 1]].decode("utf-8")
+        try:
+            records = list(csv.reader([line], strict=True))
+        except csv.Error:
+            return None
+        if len(records) != 1 or len(records[0]) != len(header):
+            return None
+        exact[index] = [field.strip() for field in records[0]]
+
+    # A field that str.strip() would change: a space next to a comma or a line end on a line without quotes,
+    # or any other kind of space anywhere (rare: then every field is stripped).
+    spaces = np.flatnonzero(data == 32)
+    edge = spaces[
+        ((data[spaces - 1] == 10) | (data[spaces - 1] == 44) | (data[spaces + 1] == 10) | (data[spaces + 1] == 44))
+    ]
+    edge_rows = np.searchsorted(ends, edge) - 1
+    strip = bool(((edge_rows >= 0) & plain[np.clip(edge_rows, 0, None)]).any())
+    if not strip and _SPACE_LIKE[data].any():
+        strip = _OTHER_SPACE.search(raw.decode("utf-8")) is not None
+
+    frame = pd.read_csv(
+        io.BytesIO(raw),
+        header=None,
+        skiprows=1,
+        names=list(range(len(header))),
+        dtype=object,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    if len(frame) != len(commas) or frame.shape[1] != len(header):
+        return None
+    values = frame.to_numpy(dtype=object)
+    if strip:
+        values = np.vectorize(str.strip, otypes=[object])(values)
+    for index, fields in exact.items():
+        values[index] = fields
+    return {column: values[:, i] for i, column in enumerate(header)}
 
 
 # --------------------------------------------------------------------------- field checks
@@ -427,12 +544,38 @@ def get_skater(name: str, data_dir=None) -> pd.Series:
     return SkaterIndex(load_skaters(data_dir)).resolve(name)
 
 
+_INDEXES: dict[bytes, SkaterIndex] = {}  # the register's look-up, by a hash of the bytes of skaters.csv
+
+
+def _skater_index(path: Path) -> SkaterIndex:
+    """The register as a look-up by any spelling. It is kept for the life of the process under a hash of the
+    file's bytes: the same bytes give the same checked table, so a process that loads many data folders with
+    one register (the tests) reads and checks it once; any changed byte reads and checks it again."""
+
+    def digest() -> bytes | None:
+        try:
+            return hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
+        except OSError:
+            return None
+
+    key = digest()
+    if key in _INDEXES:
+        return _INDEXES[key]
+    index = SkaterIndex(load_skaters(path.parent))
+    if key is not None and digest() == key:  # unchanged while it was read
+        index.entry(str(index.table["name"].iloc[0]))  # build the look-up tables once, for every later user
+        while len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = index
+    return index
+
+
 class _Register:
     """Check the skater names of data rows against the register."""
 
     def __init__(self, base: Path):
         self.path = base / "skaters.csv"
-        self.index = _memo(("register", str(base)), lambda: SkaterIndex(load_skaters(base)))
+        self.index = _memo(("register", str(base)), lambda: _skater_index(self.path))
 
     def check(self, row: _Row, skater: str, nation: str | None, gender: str | None, column: str = "skater") -> str:
         """The skater's id; a DataError if the name is not the register's spelling, or nation or sex differ."""
@@ -634,6 +777,7 @@ RESULT_DTYPES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # make data asks for every row of the API transcript: a few hundred days
 def season_start(day) -> pd.Timestamp:
     """1 July of the season ``day`` belongs to (a season runs from July to June).
 
@@ -708,18 +852,23 @@ def _result_record(row: _Row, known_venues: set[str] | None) -> dict:
     if rec["competition_type"] == "WC" and rec["division"] is None:
         raise row.fail("division", "a World Cup race needs its division (A or B)")
     if "race_id" in row:
-        rid = _required(row, "race_id")
-        match = RACE_ID.match(rid)
-        if not match:
-            raise row.fail("race_id", f"{rid!r} is not a race id such as '2026-02-09-W1000' or '2025-11-15-W500-B'")
-        expected = race_id(rec["date"], rec["gender"], rec["distance_m"], rec["division"], int(match["n"] or 1))
-        if rid != expected:
-            raise row.fail(
-                "race_id", f"{rid!r} contradicts the row's date, gender, distance and division (expected {expected!r})"
-            )
-        rec["race_id"] = rid
+        rec["race_id"] = _checked_race_id(row, rec)
     _check_venue(row, rec["venue"], known_venues)
     return rec
+
+
+def _checked_race_id(row: _Row, rec: dict) -> str:
+    """The row's ``race_id``, if it is one and agrees with the row's date, gender, distance and division."""
+    rid = _required(row, "race_id")
+    match = RACE_ID.match(rid)
+    if not match:
+        raise row.fail("race_id", f"{rid!r} is not a race id such as '2026-02-09-W1000' or '2025-11-15-W500-B'")
+    expected = race_id(rec["date"], rec["gender"], rec["distance_m"], rec["division"], int(match["n"] or 1))
+    if rid != expected:
+        raise row.fail(
+            "race_id", f"{rid!r} contradicts the row's date, gender, distance and division (expected {expected!r})"
+        )
+    return rid
 
 
 def _decimals(text: str) -> int:
@@ -859,6 +1008,269 @@ def _check_results(rows: list[tuple[_Row, dict]], base: Path, key: str = "race_i
     _check_record_flags(rows, base)
 
 
+# --------------------------------------------------------------------------- results, whole columns at a time
+#
+# The result files hold some 41,000 rows: checked one by one they take seconds. The loader checks whole
+# columns instead, to find the rows and races that may be wrong; the row checks above (``_result_record``,
+# ``_check_race``, ``_Register.check``, ``_check_record_flags``) then read just those, in file order, and
+# raise the error they always raised. A column check may point at a row that is fine (the row check passes
+# it), never pass one that is not. A check that reads single values runs the row check itself once per
+# distinct value, so the rule and its message live in one place.
+
+
+def _codes(columns: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
+    """A number per row for the combination of its values in ``names``, numbered in order of first appearance."""
+    codes = pd.factorize(columns[names[0]])[0]
+    for name in names[1:]:
+        part, distinct = pd.factorize(columns[name])
+        codes = pd.factorize(codes * len(distinct) + part)[0]
+    return codes
+
+
+def _per_distinct(columns: dict[str, np.ndarray], names: list[str], check) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run ``check`` (a row check that reads only the columns ``names``) once per distinct combination of their
+    values. Returns each row's combination number, the check's result per combination, and per combination
+    whether the check refused it (raised DataError)."""
+    codes = _codes(columns, names)
+    first = np.unique(codes, return_index=True)[1]
+    results = np.empty(len(first), dtype=object)
+    refused = np.zeros(len(first), dtype=bool)
+    for code, position in enumerate(first.tolist()):
+        row = _Row((name, columns[name][position]) for name in names)
+        row.file, row.line = None, None
+        try:
+            results[code] = check(row)
+        except DataError:
+            refused[code] = True
+    return codes, results, refused
+
+
+_PLAIN_TIME = r"\A(?:([0-9]{1,2}):)?([0-9]{1,3})\.([0-9]{1,3})\Z"
+
+
+def _times(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times in international notation (``1:12.31``, ``36.49``) as seconds, their number of decimals, and
+    which rows hold a time that is not plainly valid (the row check then decides). Empty text: NaN, 0 decimals.
+
+    Seconds are the exact decimal rounded once (hundredths / 100), as ``parse_time`` gives them."""
+    codes, distinct = pd.factorize(text)
+    value, decimals, odd = _distinct_times(distinct)
+    return value[codes], decimals[codes], odd[codes]
+
+
+def _distinct_times(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    parts = pd.Series(text, dtype=object).str.extract(_PLAIN_TIME)
+    matched = parts[1].notna().to_numpy()
+    given = text != ""
+    minutes = pd.to_numeric(parts[0].where(parts[0].notna(), "0")).to_numpy(dtype=np.int64)
+    seconds_text = parts[1].where(matched, "0")
+    seconds = pd.to_numeric(seconds_text).to_numpy(dtype=np.int64)
+    fraction_text = parts[2].where(matched, "0")
+    decimals = fraction_text.str.len().to_numpy(dtype=np.int64)
+    fraction = pd.to_numeric(fraction_text).to_numpy(dtype=np.int64)
+    with_minutes = parts[0].notna().to_numpy()
+    units = (minutes * 60 + seconds) * 10**decimals + fraction
+    valid = matched & (units > 0) & ~(with_minutes & ((seconds_text.str.len().to_numpy() != 2) | (seconds >= 60)))
+    value = np.where(valid, units / 10.0**decimals, np.nan)
+    return value, np.where(valid, decimals, 0), given & ~valid
+
+
+def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
+    missing = np.array([v is None for v in values], dtype=bool)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+class _ResultRows:
+    """The result rows of every file of a folder, each checked on its own (not yet against its race or the
+    register): the text of each column, the values read from it, and each row's file and line."""
+
+    def __init__(self, tables: list[_Table], known: set[str] | None):
+        self.tables, self.known = tables, known
+        self.text = {c: np.concatenate([t.columns[c] for t in tables]) for c in tables[0].header}
+        sizes = [len(t) for t in tables]
+        self.file = np.repeat(np.arange(len(tables)), sizes)
+        self.index = np.arange(len(self.file)) - np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
+        self.line = np.concatenate([t.lines for t in tables])
+        self._records: dict[int, dict] = {}
+        self.values = self._check()
+
+    def __len__(self) -> int:
+        return len(self.file)
+
+    def row(self, i: int) -> _Row:
+        return self.tables[self.file[i]].row(int(self.index[i]))
+
+    def record(self, i: int) -> dict:
+        """Row ``i`` read by the row check (raises its DataError for a bad row)."""
+        if i not in self._records:
+            self._records[i] = _result_record(self.row(i), self.known)
+        return self._records[i]
+
+    def _check(self) -> dict[str, object]:
+        text, known = self.text, self.known
+        suspect = np.zeros(len(self), dtype=bool)
+        values: dict[str, object] = {}
+
+        def distinct(names, check, column=None):
+            codes, results, refused = _per_distinct(text, names, check)
+            suspect[refused[codes]] = True
+            return codes, results
+
+        def choice(column, allowed, required):
+            codes, results = distinct([column], lambda r: _choice(r, column, allowed, required=required))
+            values[column] = results[codes]
+
+        def whole(column, required, allowed=None):
+            codes, results = distinct([column], lambda r: _int(r, column, required=required, allowed=allowed))
+            values[column] = _int_array(results)[codes]
+
+        def day(column):
+            codes, results = distinct([column], lambda r: _date(r, column))
+            days = np.array([np.datetime64("NaT") if d is None else d.to_datetime64() for d in results], "M8[ns]")
+            values[column] = days[codes]
+
+        def one(column, check):
+            codes, results = distinct([column], lambda r: check(r, column))
+            values[column] = results[codes]
+
+        choice("status", STATUSES, False)
+        whole("rank", False)
+        choice("competition_type", COMPETITION_TYPES, True)
+        choice("gender", GENDERS, True)
+        whole("distance_m", True, DISTANCES)
+        choice("division", DIVISIONS, False)
+        whole("pair", False)
+        choice("lane", LANES, False)
+        one("competition", _required)
+        one("skater", _name)
+        one("nation", _nation)
+        one("note", lambda r, c: _notes(r, c))
+        one("source", _url)
+        one("venue", lambda r, c: (_name(r, c), _check_venue(r, r[c], known))[0])
+        day("date")
+        day("accessed")
+
+        status, rank, time = text["status"], text["rank"], text["time"]
+        suspect |= (status != "") & (status != "DNF") & (rank != "")
+        seconds, decimals, odd = _times(time)
+        codes, results = distinct(["date"], lambda r: r["date"][:4] < "1980" if r["date"] else False)
+        hand = results.astype(bool)[codes]
+        suspect |= odd | ((decimals == 1) & ~hand) | ((status != "") & (time != ""))
+        suspect |= (text["lane"] != "") & (text["pair"] == "")
+        suspect |= (text["competition_type"] == "WC") & (text["division"] == "")
+        if "race_id" in text:
+
+            def race_ok(row):
+                rec = {
+                    "date": _date(row, "date"),
+                    "gender": row["gender"],
+                    "distance_m": _int(row, "distance_m", required=True, allowed=DISTANCES),
+                    "division": row["division"] or None,
+                }
+                return _checked_race_id(row, rec)
+
+            codes, results = distinct(["race_id", "date", "gender", "distance_m", "division"], race_ok)
+            values["race_id"] = results[codes]
+        else:
+            values["race_id"] = np.full(len(self), None, dtype=object)
+        values["time_s"], values["decimals"] = seconds, decimals
+
+        self.suspect = np.flatnonzero(suspect)
+        for i in self.suspect.tolist():
+            rec = self.record(i)  # the first bad row raises here
+            for column in ("race_id", "status", "competition", "competition_type", "gender", "division", "lane"):
+                values[column][i] = rec[column]
+            for column in ("skater", "nation", "note", "source", "venue"):
+                values[column][i] = rec[column]
+            for column in ("rank", "distance_m", "pair"):
+                values[column][i] = pd.NA if rec[column] is None else rec[column]
+            for column in ("date", "accessed"):
+                values[column][i] = rec[column].to_datetime64()
+            values["time_s"][i] = np.nan if rec["time_s"] is None else rec["time_s"]
+            values["decimals"][i] = 0 if rec["time_s"] is None else _decimals(time[i])
+        return values
+
+
+def _result_table(base: Path) -> _ResultRows:
+    return _memo(("result table", str(base)), lambda: _read_result_table(base))
+
+
+def _read_result_table(base: Path) -> _ResultRows:
+    known = _known_venues(base)
+    tables: list[_Table] = []
+    for path in _files(base / "results"):
+        try:
+            tables.append(_read_rows(path, RESULT_COLUMNS))
+        except DataError:
+            if tables:
+                _ResultRows(tables, known)  # a bad row of an earlier file comes first
+            raise
+    return _ResultRows(tables, known)
+
+
+def _units_array(seconds: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    """:func:`_units` for whole arrays."""
+    return np.round(seconds * 1000).astype(np.int64) // 10 ** (3 - decimals)
+
+
+def _check_result_table(rows: _ResultRows, base: Path) -> np.ndarray:
+    """Race-level and cross-file checks of the loaded result rows, as :func:`_check_results` makes them; returns
+    each row's skater id."""
+    text, values = rows.text, rows.values
+    race = pd.factorize(text["race_id"])[0]
+    first = np.unique(race, return_index=True)[1]
+    suspect = np.zeros(len(first), dtype=bool)
+    # one row per skater; one competition, date, sex, distance, division, venue and kind of race
+    suspect[race[pd.Series(_codes(text, ["race_id", "skater"])).duplicated().to_numpy()]] = True
+    for column in ("venue", "competition_type", "competition", "date", "gender", "distance_m", "division"):
+        suspect[race[text[column] != text[column][first[race]]]] = True
+    # pairs of two, in two lanes
+    status = text["status"]
+    pair = values["pair"].to_numpy(dtype="int64", na_value=0)  # pair numbers are at least 1
+    paired = (pair > 0) & (status != "DNS") & (status != "WDR")
+    pair_codes = _codes({"race": race, "pair": pair}, ["race", "pair"])
+    counts = np.bincount(pair_codes[paired], minlength=pair_codes.max() + 1)
+    suspect[race[paired & (counts[pair_codes] > 2)]] = True
+    laned = paired & (text["lane"] != "")
+    lane_codes = _codes({"pair": pair_codes, "lane": text["lane"]}, ["pair", "lane"])
+    counts = np.bincount(lane_codes[laned], minlength=lane_codes.max() + 1)
+    suspect[race[laned & (counts[lane_codes] > 1)]] = True
+    # a ranked DNF behind every finisher
+    rank = values["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    finisher = ~np.isnan(rank) & (status == "")
+    last = pd.Series(np.where(finisher, rank, np.nan)).groupby(race).transform("max").to_numpy()
+    suspect[race[(status == "DNF") & (rank <= last)]] = True
+    # ranks that follow the times, shared ranks with equal times, the winner the fastest
+    seconds, decimals = values["time_s"], values["decimals"]
+    ranked = np.flatnonzero(~np.isnan(rank) & ~np.isnan(seconds))
+    order = ranked[np.lexsort((ranked, rows.line[ranked], seconds[ranked], rank[ranked], race[ranked]))]
+    a, b = order[:-1], order[1:]
+    same = race[a] == race[b]
+    coarse = np.minimum(decimals[a], decimals[b])
+    slower = _units_array(seconds[b], coarse) < _units_array(seconds[a], coarse)
+    shared = (rank[a] == rank[b]) & (_units_array(seconds[a], 2) != _units_array(seconds[b], 2))
+    suspect[race[b[same & (slower | shared)]]] = True
+    timed = ~np.isnan(seconds) & (status == "")
+    fastest = pd.Series(np.where(timed, seconds, np.nan)).groupby(race).transform("min").to_numpy()
+    head = order[np.r_[True, ~same]] if len(order) else order
+    suspect[race[head[(rank[head] == 1) & (seconds[head] > fastest[head] + 1e-9)]]] = True
+    for code in np.flatnonzero(suspect).tolist():
+        members = np.flatnonzero(race == code).tolist()
+        _check_race([(rows.row(i), rows.record(i)) for i in members])
+
+    register = _Register(base)
+    codes, ids, refused = _per_distinct(
+        text, ["skater", "nation", "gender"], lambda r: register.check(r, r["skater"], r["nation"], r["gender"])
+    )
+    for i in np.flatnonzero(refused[codes]).tolist():
+        register.check(rows.row(i), text["skater"][i], text["nation"][i], text["gender"][i])
+
+    notes, flags, _ = _per_distinct(text, ["note"], lambda r: bool({"OR", "WR"} & set(r["note"].split())))
+    flagged = np.flatnonzero(flags.astype(bool)[notes]).tolist()
+    _check_record_flags([(rows.row(i), rows.record(i)) for i in flagged], base)
+    return ids[codes]
+
+
 def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Every race result, one row per skater per race.
 
@@ -869,9 +1281,16 @@ def load_results(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     result sheet ranks last. ``division`` is A or B for World Cup races. A race is identified by ``race_id``.
     """
     base = data_path(data_dir)
-    rows = _result_rows(base)
-    _check_results(rows, base)
-    frame = _frame([rec for _, rec in rows], RESULT_DTYPES)
+    rows = _result_table(base)
+    skater_ids = _check_result_table(rows, base)
+    values = rows.values
+    timed = ~np.isnan(values["time_s"])
+    columns = {
+        **{c: values[c] for c in RESULT_DTYPES if c in values},
+        "skater_id": skater_ids,
+        "hand_timed": pd.arrays.BooleanArray(values["decimals"] == 1, ~timed),
+    }
+    frame = pd.DataFrame({c: columns[c] for c in RESULT_DTYPES}).astype(RESULT_DTYPES)
     return frame.sort_values(
         ["date", "gender", "distance_m", "race_id", "rank", "skater"], kind="stable", na_position="last"
     ).reset_index(drop=True)
@@ -893,6 +1312,33 @@ SPLIT_DTYPES = {
 }
 
 
+class _Finishes:
+    """Final times by ``(competition, date, distance_m, skater)``, looked up among one skater's results at a
+    time (the splits name a few skaters; the results hold thousands)."""
+
+    def __init__(self, rows: _ResultRows):
+        self.rows = rows
+        self.times: dict[tuple, float | None] = {}
+        self.skaters: set[str] = set()
+
+    def _read(self, skater: str) -> None:
+        if skater in self.skaters:
+            return
+        self.skaters.add(skater)
+        text, values = self.rows.text, self.rows.values
+        for i in np.flatnonzero(text["skater"] == skater).tolist():
+            key = (text["competition"][i], pd.Timestamp(values["date"][i]), int(values["distance_m"][i]), skater)
+            self.times[key] = None if np.isnan(values["time_s"][i]) else float(values["time_s"][i])
+
+    def __contains__(self, key: tuple) -> bool:
+        self._read(key[3])
+        return key in self.times
+
+    def __getitem__(self, key: tuple) -> float | None:
+        self._read(key[3])
+        return self.times[key]
+
+
 def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Intermediate times: ``competition, date, distance_m, skater, split_m, elapsed_s, decimals, source, accessed``.
 
@@ -902,10 +1348,7 @@ def load_splits(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     with distance and be below the final time.
     """
     base = data_path(data_dir)
-    finishes = {
-        (rec["competition"], rec["date"], rec["distance_m"], rec["skater"]): rec["time_s"]
-        for _, rec in _result_rows(base)
-    }
+    finishes = _Finishes(_result_table(base))
     records: list[dict] = []
     by_skater: dict[tuple, list[tuple[_Row, dict]]] = {}
     for path in _files(base / "splits"):

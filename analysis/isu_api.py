@@ -19,12 +19,16 @@ readers wrote them in); ``python -m analysis.isu_api register`` proposes registe
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
 import io
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from .data import DataError, _date, _read_rows, _Row, data_path, season_of
 from .datapackage import columns
@@ -223,28 +227,96 @@ def _seconds(row: _Row, column: str) -> float | None:
     return int(minutes or 0) * 60 + int(seconds) + int(thousandths) / 1000
 
 
-def read_transcript(data_dir: str | Path | None = None) -> list[_Row]:
-    """Every transcribed source row, in file order (``Rank``, ``Time`` and ``Behind`` checked as text)."""
+def _distance(row: _Row) -> None:
+    if row["Distance"] not in _KEEP_DISTANCES:
+        raise row.fail("Distance", f"{row['Distance']!r}: only 500, 1000 and 1500 m are kept")
+
+
+def _gender(row: _Row) -> None:
+    if row["Gender"] not in ("Women", "Men"):
+        raise row.fail("Gender", f"{row['Gender']!r} is neither 'Women' nor 'Men'")
+
+
+def _rank(row: _Row) -> None:
+    if row["Rank"] and not re.fullmatch(r"\d+\.0", row["Rank"]):
+        raise row.fail("Rank", f"{row['Rank']!r} is not a rank as the source writes it ('3.0')")
+
+
+def _lane(row: _Row) -> None:
+    if row["Lane"] not in ("I", "O", ""):
+        raise row.fail("Lane", f"{row['Lane']!r} is neither 'I' nor 'O'")
+
+
+def _pair(row: _Row) -> None:
+    if row["Pair"] and not row["Pair"].isdigit():
+        raise row.fail("Pair", f"{row['Pair']!r} is not a pair number")
+
+
+def _page_offset(row: _Row) -> None:
+    if not row["page_offset"].isdigit() or int(row["page_offset"]) % PAGE:
+        raise row.fail("page_offset", f"{row['page_offset']!r} is not a page offset (a multiple of {PAGE})")
+
+
+#: The checks of one transcript row, in the order they are made; each reads one column.
+_ROW_CHECKS = {
+    "Distance": _distance,
+    "Gender": _gender,
+    "Rank": _rank,
+    "Lane": _lane,
+    "Pair": _pair,
+    "page_offset": _page_offset,
+    "Date": lambda row: _date(row, "Date"),
+    "accessed": lambda row: _date(row, "accessed"),
+    "Time": lambda row: _seconds(row, "Time"),
+    "Behind": lambda row: _seconds(row, "Behind"),
+}
+
+
+def _per_value(table, column: str) -> tuple[list, list[bool]]:
+    """The check of ``column`` run once per distinct value: its result for every row, and whether it passed."""
+    codes, distinct = pd.factorize(table.columns[column])
+    results, passed = [], []
+    for value in distinct.tolist():
+        probe = _Row({column: value})
+        probe.file, probe.line = table.path, None
+        try:
+            results.append(_ROW_CHECKS[column](probe))
+            passed.append(True)
+        except DataError:
+            results.append(None)
+            passed.append(False)
+    return np.asarray(results, dtype=object)[codes].tolist(), np.asarray(passed, dtype=bool)[codes]
+
+
+def read_transcript(data_dir: str | Path | None = None, seasons: Iterable[str] | None = None) -> list[_Row]:
+    """Every transcribed source row, in file order (``Rank``, ``Time`` and ``Behind`` checked as text); with
+    ``seasons`` (``["2024-25"]``), the rows of those seasons' files only (a season's races are all in its file).
+
+    Each check reads one column, so it runs once per distinct value of its column; a row with a refused value
+    is then checked in full, in file order, and the first such row names the file, line and column."""
     base = data_path(data_dir)
     rows: list[_Row] = []
-    for path in sorted((base / FOLDER).glob("*.csv")):
-        for row in _read_rows(path, TRANSCRIPT_COLUMNS):
-            if row["Distance"] not in _KEEP_DISTANCES:
-                raise row.fail("Distance", f"{row['Distance']!r}: only 500, 1000 and 1500 m are kept")
-            if row["Gender"] not in ("Women", "Men"):
-                raise row.fail("Gender", f"{row['Gender']!r} is neither 'Women' nor 'Men'")
-            if row["Rank"] and not re.fullmatch(r"\d+\.0", row["Rank"]):
-                raise row.fail("Rank", f"{row['Rank']!r} is not a rank as the source writes it ('3.0')")
-            if row["Lane"] not in ("I", "O", ""):
-                raise row.fail("Lane", f"{row['Lane']!r} is neither 'I' nor 'O'")
-            if row["Pair"] and not row["Pair"].isdigit():
-                raise row.fail("Pair", f"{row['Pair']!r} is not a pair number")
-            if not row["page_offset"].isdigit() or int(row["page_offset"]) % PAGE:
-                raise row.fail("page_offset", f"{row['page_offset']!r} is not a page offset (a multiple of {PAGE})")
-            _date(row, "Date")
-            _date(row, "accessed")
-            row["_time"] = _seconds(row, "Time")
-            row["_behind"] = _seconds(row, "Behind")
+    paths = sorted((base / FOLDER).glob("*.csv"))
+    if seasons is not None:
+        wanted = set(seasons)
+        unknown = wanted - {p.stem for p in paths}
+        if unknown:
+            raise DataError(base / FOLDER, None, None, f"no transcript file for the season {sorted(unknown)[0]}")
+        paths = [p for p in paths if p.stem in wanted]
+    for path in paths:
+        table = _read_rows(path, TRANSCRIPT_COLUMNS)
+        results = {}
+        refused = np.zeros(len(table), dtype=bool)
+        for column in _ROW_CHECKS:
+            results[column], passed = _per_value(table, column)
+            refused |= ~passed
+        for index in np.flatnonzero(refused).tolist():
+            row = table.row(index)
+            for check in _ROW_CHECKS.values():
+                check(row)
+        for row, time, behind in zip(table, results["Time"], results["Behind"]):
+            row["_time"] = time
+            row["_behind"] = behind
             rows.append(row)
     return rows
 
@@ -356,8 +428,9 @@ def check_transcript(rows: list[_Row], quirks: dict[tuple, _Row] | None = None) 
                     f"rank {rank} with {row['Time']}, but {above['Name']} (line {above.line}) is placed "
                     f"{rank_above} with {above['Time']}: ranks contradict the times",
                 )
+        hundredths = sorted(round(r["_time"] * 1000) // 10 for r in ranked)
         for row in ranked:
-            faster = sum(1 for r in ranked if round(r["_time"] * 1000) // 10 < round(row["_time"] * 1000) // 10)
+            faster = bisect.bisect_left(hundredths, round(row["_time"] * 1000) // 10)  # skaters faster in hundredths
             if int(float(row["Rank"])) < faster + 1 and not quirk(row, "Rank", quirks):
                 raise row.fail(
                     "Rank", f"rank {int(float(row['Rank']))} with {row['Time']}, but {faster} skaters were faster"

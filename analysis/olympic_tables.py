@@ -236,14 +236,20 @@ def _places(final: list[OlympicRow], where: str) -> None:
             row["time"], row["seconds"] = None, None
 
 
-def _ordered_length(times: list[float]) -> int:
-    """Length of a longest run of times that never gets faster."""
-    length = [1] * len(times)
-    for i in range(len(times)):
+def _runs(times: list[float]) -> tuple[list[int], list[int]]:
+    """For each position, the length of a longest run of times that never gets faster ending there, and of one
+    starting there."""
+    n = len(times)
+    ending, starting = [1] * n, [1] * n
+    for i in range(n):
         for j in range(i):
             if times[j] <= times[i] + 1e-9:
-                length[i] = max(length[i], length[j] + 1)
-    return max(length, default=0)
+                ending[i] = max(ending[i], ending[j] + 1)
+    for i in reversed(range(n)):
+        for j in range(i + 1, n):
+            if times[i] <= times[j] + 1e-9:
+                starting[i] = max(starting[i], starting[j] + 1)
+    return ending, starting
 
 
 def _longest_ordered(times: list[float]) -> set[int]:
@@ -251,13 +257,21 @@ def _longest_ordered(times: list[float]) -> set[int]:
     that agree with the rest. Where two readings are equally good (is the winner's time or the runner-up's
     the misprint?), both rows are left out: nothing is guessed.
 
+    A longest run holds exactly one position of each length-so-far; a position on some longest run is on every
+    one when no other position on a longest run has its length-so-far.
+
     >>> sorted(_longest_ordered([119.36, 118.83, 119.89, 119.39, 119.41]))
     [3, 4]
     >>> sorted(_longest_ordered([72.75, 72.77, 22.78, 72.86]))
     [0, 1, 3]
     """
-    best = _ordered_length(times)
-    return {i for i in range(len(times)) if _ordered_length(times[:i] + times[i + 1 :]) < best}
+    ending, starting = _runs(times)
+    best = max(ending, default=0)
+    on_longest = [i for i in range(len(times)) if ending[i] + starting[i] - 1 == best]
+    per_length: dict[int, list[int]] = {}
+    for i in on_longest:
+        per_length.setdefault(ending[i], []).append(i)
+    return {members[0] for members in per_length.values() if len(members) == 1}
 
 
 # --------------------------------------------------------------------------- into the package's tables

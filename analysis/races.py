@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from .coverage import source_kind
+from .coverage import source_kinds
 from .data import load_all
 
 __all__ = ["race_list", "main"]
@@ -27,7 +27,7 @@ def race_list(
     """
     data = load_all()
     races = data.races()
-    kinds = data.results.groupby("race_id")["source"].apply(source_kind)
+    kinds = source_kinds(data.results)
     races = races.assign(source=races["race_id"].map(kinds))
     if gender:
         races = races[races["gender"] == gender]

@@ -45,6 +45,7 @@ def _plain(name: str) -> str:
     return plain.replace("ø", "o").replace("æ", "ae").replace("ß", "ss").replace("ł", "l")
 
 
+@functools.lru_cache(maxsize=65536)  # the loaders and make data key every row's name: a few thousand distinct
 def name_key(name: str) -> str:
     """A spelling-independent key: accents, case, hyphens and word order ignored.
 
@@ -64,6 +65,7 @@ def skater_id_for(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", _plain(name)).strip("-")
 
 
+@functools.lru_cache(maxsize=65536)
 def _compact_key(name: str) -> str:
     """A second key in which hyphenated parts are one word: 'Kim Minsun' finds 'Kim Min-sun'."""
     tokens = re.split(r"[\s'’.]+", _plain(name).replace("-", ""))
@@ -132,8 +134,8 @@ class SkaterIndex:
     @functools.cached_property
     def _keys(self) -> dict[str, int]:
         keys: dict[str, int] = {}
-        for i, row in enumerate(self.table.itertuples()):
-            for spelling in [row.name, *row.aliases]:
+        for i, (name, aliases) in enumerate(zip(self.table["name"].tolist(), self.table["aliases"].tolist())):
+            for spelling in [name, *aliases]:
                 keys.setdefault(name_key(spelling), i)
                 keys.setdefault(_compact_key(spelling), i)
         return keys
