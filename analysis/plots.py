@@ -448,8 +448,7 @@ def plot_reliability_by_place(tables: dict, title: str | None = None, axes=None)
     for ax in axes[1:]:
         ax.set_ylabel("")
     if title:
-        fig.suptitle(title, x=0.01, y=0.99, ha="left", fontweight="bold", fontsize=13)
-        fig.subplots_adjust(top=0.84)
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     return fig
 
 

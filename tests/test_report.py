@@ -25,13 +25,15 @@ EXTERNAL = re.compile(
 
 
 STORY = ROOT / "notebooks" / "01-race-story.ipynb"
+CAREER = ROOT / "notebooks" / "05-skater-career.ipynb"
 
 
 def test_every_notebook_has_a_report_and_the_index_lists_it(built):
     out, outcomes = built
     stories = [o for o in outcomes if o.notebook == STORY]
-    others = [o for o in outcomes if o.notebook != STORY and not o.parameters]
-    assert [o.notebook.name for o in others] == [p.name for p in NOTEBOOKS if p != STORY]
+    careers = [o for o in outcomes if o.notebook == CAREER]
+    others = [o for o in outcomes if o.notebook not in (STORY, CAREER) and not o.parameters]
+    assert [o.notebook.name for o in others] == [p.name for p in NOTEBOOKS if p not in (STORY, CAREER)]
     index = (out / "index.html").read_text(encoding="utf-8")
     for outcome in others:
         assert f'href="{outcome.notebook.stem}.html"' in index
@@ -50,6 +52,17 @@ def test_every_notebook_has_a_report_and_the_index_lists_it(built):
         assert page.is_file() and f'href="race-{race}/index.html"' in index
         assert 'href="../index.html"' in page.read_text(encoding="utf-8")  # the way back works from the folder
     assert "race results up to 2026-02-20" in index
+    # A career page per default skater, in its own folder, listed under Careers, titled with the skater's name.
+    assert sorted(o.parameters["skater"] for o in careers) == sorted(
+        ["Jutta Leerdam", "Femke Kok", "Miho Takagi", "Jordan Stolz"]
+    )
+    for outcome in careers:
+        assert outcome.title.startswith(outcome.parameters["skater"])
+        assert f'href="{outcome.page}"' in index and index.index("<h2>Careers</h2>") < index.index(outcome.page)
+    # The index groups the pages: race stories (by Games), records, outlook and track record, careers.
+    headings = re.findall(r"<h2>(.*?)</h2>", index)
+    assert headings == ["Race stories", "Records", "Medal outlook and its track record", "Careers"]
+    assert "<h3>The Olympic Games of 2026</h3>" in index
 
 
 def test_reports_are_self_contained_and_hide_code(built):
