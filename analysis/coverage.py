@@ -163,14 +163,16 @@ def readme_with_coverage(readme: str, table: str, conflicts: str | None = None) 
     return replace_block(readme, CONFLICTS, conflicts) if conflicts is not None else readme
 
 
-def generated_readme(readme: str, data_dir=None) -> str:
-    """The README with every generated block (coverage, sheet conflicts, column tables) brought up to date."""
+def generated_readme(readme: str, data_dir=None, results: pd.DataFrame | None = None) -> str:
+    """The README with every generated block (coverage, sheet conflicts, column tables) brought up to date.
+
+    ``results``: the results of ``data_dir`` if they are loaded already (else they are loaded here)."""
     from .data import data_path
     from .datapackage import readme_with_tables
 
     base = data_path(data_dir)
     conflicts = pd.read_csv(base / "sheet_conflicts.csv", dtype=str, keep_default_na=False)
-    results = load_results(base)
+    results = load_results(base) if results is None else results
     from .data import load_records
     from .records import against_results
 

@@ -1,8 +1,6 @@
 """Race-time parsing and formatting."""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from analysis.times import format_gap, format_time, is_international, parse_gap, parse_time
 
@@ -119,16 +117,29 @@ def test_is_international():
     assert not is_international("1.12,31") and not is_international("36,49")
 
 
-@given(st.integers(min_value=1, max_value=20 * 60 * 100), st.sampled_from(["intl", "nl"]))
-def test_round_trip_hundredths(hundredths, style):
-    seconds = hundredths / 100
-    text = format_time(seconds, style=style)
-    assert parse_time(text) == pytest.approx(seconds, abs=1e-9)
-    assert format_time(parse_time(text), style=style) == text
+# hypothesis is imported inside its tests: every test worker imports this file, only one runs them.
+def test_round_trip_hundredths():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(min_value=1, max_value=20 * 60 * 100), st.sampled_from(["intl", "nl"]))
+    def round_trip(hundredths, style):
+        seconds = hundredths / 100
+        text = format_time(seconds, style=style)
+        assert parse_time(text) == pytest.approx(seconds, abs=1e-9)
+        assert format_time(parse_time(text), style=style) == text
+
+    round_trip()
 
 
-@given(st.integers(min_value=1, max_value=20 * 60 * 1000), st.sampled_from(["intl", "nl"]))
-def test_round_trip_thousandths(thousandths, style):
-    seconds = thousandths / 1000
-    text = format_time(seconds, style=style, decimals=3)
-    assert parse_time(text) == pytest.approx(seconds, abs=1e-9)
+def test_round_trip_thousandths():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(min_value=1, max_value=20 * 60 * 1000), st.sampled_from(["intl", "nl"]))
+    def round_trip(thousandths, style):
+        seconds = thousandths / 1000
+        text = format_time(seconds, style=style, decimals=3)
+        assert parse_time(text) == pytest.approx(seconds, abs=1e-9)
+
+    round_trip()
