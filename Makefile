@@ -36,8 +36,10 @@ UNIT_OPTS := -p no:nbval -p no:anyio -p no:platformdirs -p no:hypothesispytest \
 	-o addopts="-ra --strict-markers --doctest-modules -p no:cacheprovider" \
 	--ignore=tests/test_report.py --ignore=analysis/report.py
 
+# Tests are shared out one by one (worksteal): no notebook or report build has to stay in one worker, and the
+# 263 race-story tests would otherwise all run in one.
 unit: $(STAMP)  ## The tests that start no kernel (no report build, no nbval)
-	$(BIN)/python -m pytest -n auto --dist loadfile $(UNIT_OPTS) analysis tests
+	$(BIN)/python -m pytest -n auto --dist worksteal $(UNIT_OPTS) analysis tests
 
 lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check .
