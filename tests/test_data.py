@@ -159,3 +159,16 @@ def test_load_all_from_the_cache_equals_a_fresh_read():
     cached, fresh = load_all(), load_all(cache=False)
     for name in ("results", "records", "venues", "skaters", "conditions", "entries", "splits"):
         pd.testing.assert_frame_equal(getattr(cached, name), getattr(fresh, name))
+
+
+def test_the_column_checks_give_the_table_of_the_row_checks(data_copy):
+    """load_results checks whole columns and reads values from them; the row checks (make data's path, and the
+    path of every row a column check flags) must give the same table."""
+    from analysis.data import RESULT_COLUMNS, _check_results, _frame, _read_result_rows
+
+    rows = _read_result_rows(data_copy, "results", RESULT_COLUMNS)
+    _check_results(rows, data_copy)
+    by_rows = _frame([rec for _, rec in rows], RESULT_DTYPES)
+    order = ["date", "gender", "distance_m", "race_id", "rank", "skater"]
+    by_rows = by_rows.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+    pd.testing.assert_frame_equal(load_results(data_copy), by_rows, check_exact=True)
