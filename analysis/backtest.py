@@ -45,7 +45,12 @@ __all__ = [
     "run",
     "scores",
     "paired",
-    "calibration",
+    "reliability",
+    "pit_histogram",
+    "olympic_forecasts",
+    "load_backtest",
+    "is_current",
+    "store",
     "coverage",
     "tune",
     "FORECASTERS",
@@ -166,21 +171,8 @@ def _orders(data: Dataset) -> _Orders:
     return found
 
 
-def _order_position(data: Dataset, race_id: str, as_of: pd.Timestamp, skaters: list[str]) -> dict[str, pd.Series]:
-    """Each baseline's position (1 = best) of every field skater; NaN for a skater the order cannot place.
-    This season's order first (results up to ``as_of``); skaters without a result this season follow, in last
-    season's order."""
-    return _orders(data).positions(data.race(race_id).iloc[0], as_of, skaters)
-
-
-def _bucket(position: float) -> int:
-    if pd.isna(position):
-        return len(BUCKETS)
-    return next(i for i, (lo, hi) in enumerate(BUCKETS) if lo <= position <= hi)
-
-
 def _buckets(positions) -> np.ndarray:
-    """:func:`_bucket` of every position at once."""
+    """The bucket (index into :data:`BUCKETS`) of every position; an unplaced skater (NaN) gets the last one."""
     values = np.asarray(positions, dtype=float)
     found = np.searchsorted([lo for lo, _ in BUCKETS], values, side="right") - 1
     return np.where(np.isnan(values), len(BUCKETS), found)
@@ -385,38 +377,6 @@ def paired(per_race: pd.DataFrame, reference: str = "model", n_boot: int = 2000,
 
 
 BINS = (0.0, 0.05, 0.10, 0.20, 0.40, 0.70, 1.0001)
-
-
-def calibration(frame: pd.DataFrame, forecaster: str = "model") -> pd.DataFrame:
-    """Podium chances in bins against how often a podium followed, with a Wilson 95 % interval."""
-    mine = frame[frame["forecaster"] == forecaster]
-    podium = (mine["rank"].fillna(99).astype(int) <= 3) & (mine["status"].isna() | (mine["status"] == "DNF"))
-    bins = pd.cut(
-        mine["p_podium"],
-        BINS,
-        right=False,
-        labels=[f"{100 * a:.0f}-{min(100 * b, 100):.0f} %" for a, b in zip(BINS, BINS[1:])],
-    )
-    rows = []
-    for label, group in podium.groupby(bins, observed=False):
-        n, k = len(group), int(group.sum())
-        p_mean = float(mine.loc[group.index, "p_podium"].mean()) if n else np.nan
-        rate = k / n if n else np.nan
-        z = 1.96
-        centre = (k + z * z / 2) / (n + z * z) if n else np.nan
-        half = z * np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z) if n else np.nan
-        rows.append(
-            {
-                "bin": str(label),
-                "forecasts": n,
-                "mean_forecast": p_mean,
-                "podiums": k,
-                "observed": rate,
-                "low": centre - half if n else np.nan,
-                "high": centre + half if n else np.nan,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _won(frame: pd.DataFrame, place: int | None) -> np.ndarray:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import load_venues
-from analysis.backtest import calibration, coverage, paired, run, scores
+from analysis.backtest import coverage, paired, reliability, run, scores
 from analysis.data import Dataset, load_all
 from analysis.outlook import (
     chance_table,
@@ -168,7 +168,7 @@ def test_scores_by_hand(small_backtest):
 
 def test_calibration_and_coverage_count_every_forecast(small_backtest):
     model = small_backtest[small_backtest["forecaster"] == "model"]
-    assert calibration(small_backtest)["forecasts"].sum() == len(model)
+    assert reliability(small_backtest, n_boot=100)["forecasts"].sum() == len(model)
     cover = coverage(small_backtest)
     assert cover["finishes"] == int(model["time_s"].notna().sum())
     assert cover["inside"] + cover["faster"] + cover["slower"] == pytest.approx(1)

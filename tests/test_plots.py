@@ -57,7 +57,7 @@ def test_outlook_bars_sum_to_each_skaters_podium_chance():
 
 def test_reliability_plots_one_dot_per_filled_bin():
     frame = backtest.run(DATA, ["2025-12-13-W1000", "2025-12-12-M500"], n_sims=2000)
-    table = backtest.calibration(frame)
+    table = backtest.reliability(frame, n_boot=100)
     fig = plot_reliability(table)
     points = fig.axes[0].lines[1].get_xydata()  # [0] is the diagonal
     assert len(points) == int((table["forecasts"] > 0).sum())
