@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -509,10 +509,6 @@ def pit(fc: Forecast, times: pd.Series) -> pd.Series:
 def _typical_time(distance_m: int) -> float:
     """A rough elite sea-level time, used only when not one skater of the field has any result."""
     return {500: 38.0, 1000: 75.0, 1500: 116.0}.get(distance_m, distance_m * 0.078)
-
-
-def with_params(params: Params, **changes) -> Params:
-    return replace(params, **changes)
 
 
 def format_pct(p: float) -> str:
